@@ -1,0 +1,99 @@
+"""Build a Catalog from the store: one consistent read, retried if a load lands meanwhile."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from sqlalchemy import Connection, Engine, select
+
+from app.catalog.snapshot import Catalog, periods_by_indicator
+from app.store.engine import backend_name
+from app.store.models import (
+    AdminUnit,
+    Dataset,
+    Establishment,
+    IndicatorRow,
+    Observation,
+    OficinaRegional,
+    OficinaRegionalUnit,
+)
+from app.store.version import read_version
+
+CRS = "EPSG:4326"
+MAX_ATTEMPTS = 5
+
+
+def build_catalog(engine: Engine) -> Catalog:
+    """Read the whole store into memory. Raises SQLAlchemy errors if the store is down."""
+    for _ in range(MAX_ATTEMPTS):
+        before = read_version(engine)
+        with engine.connect() as conn:
+            frames = _read_frames(conn)
+        if read_version(engine) == before:
+            return _assemble(before, backend_name(engine), frames)
+    raise RuntimeError("the store kept changing while the catalog was read")
+
+
+def _frame(conn: Connection, model: type, *columns: Any) -> pd.DataFrame:
+    stmt = select(*columns) if columns else select(model)
+    result = conn.execute(stmt)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _read_frames(conn: Connection) -> dict[str, pd.DataFrame]:
+    return {
+        "units": _frame(conn, AdminUnit, *AdminUnit.__table__.columns),
+        "regions": _frame(conn, OficinaRegional, *OficinaRegional.__table__.columns),
+        "region_units": _frame(conn, OficinaRegionalUnit, *OficinaRegionalUnit.__table__.columns),
+        "establishments": _frame(conn, Establishment, *Establishment.__table__.columns),
+        "indicators": _frame(conn, IndicatorRow, *IndicatorRow.__table__.columns),
+        "datasets": _frame(conn, Dataset, *Dataset.__table__.columns),
+        "observations": _frame(conn, Observation, *Observation.__table__.columns),
+    }
+
+
+def _geo(frame: pd.DataFrame, geometry: str, index: str) -> gpd.GeoDataFrame:
+    frame = frame.rename(columns={geometry: "geometry"})
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS).set_index(index, drop=False)
+
+
+def _assemble(version: int, backend: str, frames: dict[str, pd.DataFrame]) -> Catalog:
+    units = frames["units"]
+    units["departamento"] = units["ubigeo"].str[:2]
+    units["provincia"] = units["ubigeo"].where(units["level"] != "departamento").str[:4]
+    establishments = frames["establishments"]
+    establishments["departamento"] = establishments["ubigeo"].str[:2]
+    establishments["provincia"] = establishments["ubigeo"].str[:4]
+    datasets = frames["datasets"].set_index("id", drop=False)
+    observations_all = frames["observations"].merge(
+        datasets[["id", "title", "is_withdrawn"]].rename(
+            columns={"id": "dataset_id", "title": "dataset_title"}
+        ),
+        on="dataset_id",
+    )
+    live = observations_all[~observations_all["is_withdrawn"].astype(bool)]
+    key = ["indicator", "place_type", "place_code", "period", "dimensions"]
+    # The dataset loaded last (highest id) wins; the others stay in observations_all.
+    served = (
+        live.sort_values("dataset_id")
+        .drop_duplicates(key, keep="last")
+        .drop(columns=["is_withdrawn"])
+        .reset_index(drop=True)
+    )
+    return Catalog(
+        version=version,
+        backend=backend,
+        built_at=datetime.now(UTC),
+        units=_geo(units, "geom", "ubigeo"),
+        regions=_geo(frames["regions"], "geom", "code"),
+        region_units=frames["region_units"],
+        establishments=_geo(establishments, "geom", "code"),
+        indicators=frames["indicators"].set_index("code", drop=False),
+        observations=served,
+        observations_all=observations_all.drop(columns=["is_withdrawn"]),
+        datasets=datasets,
+        periods=periods_by_indicator(served),
+    )

@@ -1,0 +1,77 @@
+"""The Catalog snapshot every read path uses; frames are never mutated after build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import geopandas as gpd
+import pandas as pd
+
+from app.codes import period_sort_key
+from app.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """One consistent view of the store at `version`.
+
+    Frames (all EPSG:4326, lon/lat):
+    - units: index ubigeo; level, name, parent_ubigeo, departamento, provincia, capital_name,
+      area_km2, source, geometry (polygon; None for distritos without one), capital (Point).
+    - regions: index code; name, seat, source, geometry; region_units: oficina_regional, ubigeo.
+    - establishments: index code; name, kind, oficina_regional, ubigeo, departamento,
+      provincia, location_precision, location_source, population_served, source, geometry.
+    - indicators: index code; the declarations stored in the store.
+    - observations: the figures served (for each key, the latest loaded, non-withdrawn
+      dataset wins); observations_all keeps every figure with its provenance.
+    - datasets: index id.
+    """
+
+    version: int
+    backend: str
+    built_at: datetime
+    units: gpd.GeoDataFrame
+    regions: gpd.GeoDataFrame
+    region_units: pd.DataFrame
+    establishments: gpd.GeoDataFrame
+    indicators: pd.DataFrame
+    observations: pd.DataFrame
+    observations_all: pd.DataFrame
+    datasets: pd.DataFrame
+    periods: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def etag(self) -> str:
+        return f'"v{self.version}"'
+
+    def establishment(self, code: str) -> pd.Series:
+        try:
+            return self.establishments.loc[code]
+        except KeyError:
+            raise NotFoundError(f"no establishment with code '{code}'") from None
+
+    def units_at(self, level: str) -> gpd.GeoDataFrame:
+        return self.units[self.units["level"] == level]
+
+    def counts(self) -> dict[str, int]:
+        counts = {
+            f"units_{lvl}": int((self.units["level"] == lvl).sum())
+            for lvl in ("departamento", "provincia", "distrito")
+        }
+        counts["oficinas_regionales"] = len(self.regions)
+        for kind in ("ep", "eml"):
+            counts[f"establishments_{kind}"] = int((self.establishments["kind"] == kind).sum())
+        counts["indicators"] = len(self.indicators)
+        counts["datasets"] = len(self.datasets)
+        counts["observations"] = len(self.observations)
+        return counts
+
+
+def periods_by_indicator(observations: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Sorted periods with at least one value, per indicator."""
+    with_value = observations[observations["value"].notna()]
+    result: dict[str, tuple[str, ...]] = {}
+    for code, group in with_value.groupby("indicator", sort=False):
+        result[str(code)] = tuple(sorted(set(group["period"]), key=period_sort_key))
+    return result

@@ -1,0 +1,48 @@
+"""create_app(settings): builds the whole ASGI app; nothing is read from the environment here."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.api.errors import install_error_handlers
+from app.api.routes import health
+from app.catalog.holder import CatalogHolder
+from app.settings import Settings
+from app.store.engine import make_engine
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The SIEP-Perú application over the store named by `settings`."""
+    engine = make_engine(settings.effective_database_url)
+    holder = CatalogHolder(engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(holder.refresh)
+        poller = asyncio.create_task(holder.poll(settings.catalog_poll_s))
+        try:
+            yield
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+            engine.dispose()
+
+    app = FastAPI(
+        title="SIEP-Perú",
+        version=__version__,
+        description="Estadísticas penitenciarias georreferenciadas del Perú (INPE): "
+        "API JSON, OGC API, WMS y WFS.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.holder = holder
+    install_error_handlers(app)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,70 @@
+"""Settings read from SIEP_* environment variables; built once in create_app or the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """All configuration of a SIEP-Perú process. Every field is documented in docs/settings.md."""
+
+    model_config = SettingsConfigDict(env_prefix="SIEP_", extra="ignore")
+
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the store. Empty: the embedded SQLite file "
+        "var/siep.sqlite (created on first use). PostGIS: postgresql+psycopg://user:pw@host/db",
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token for write endpoints. Unset: HTTP writes are disabled.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL of the service as clients see it (behind a proxy), no trailing /.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `siep serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `siep serve` binds to.")
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "geodata",
+        description="Folder with the shipped dataset loaded by `siep seed`.",
+    )
+    var_dir: Path = Field(
+        default=PROJECT_ROOT / "var",
+        description="Folder for the embedded store and generated files (pygeoapi config).",
+    )
+    catalog_poll_s: float = Field(
+        default=2.0,
+        ge=0.1,
+        description="How often (seconds) a server checks the store's data version and "
+        "reloads its in-memory catalog when it changed.",
+    )
+    seed_on_start: bool = Field(
+        default=True,
+        description="Load the shipped dataset when `siep serve` finds an empty store.",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured store URL, or the embedded SQLite file under var_dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'siep.sqlite').as_posix()}"
+
+    @property
+    def admin_token_sha256(self) -> str | None:
+        """The admin token, hashed: the only form kept after start-up."""
+        if self.admin_token is None or not self.admin_token.get_secret_value():
+            return None
+        return hashlib.sha256(self.admin_token.get_secret_value().encode()).hexdigest()

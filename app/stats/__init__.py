@@ -1,0 +1,1 @@
+"""Indicators, aggregation and classification: pure functions over catalog frames, no DB, no HTTP."""

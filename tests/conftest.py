@@ -1,0 +1,100 @@
+"""Shared fixtures: stores on both backends (SQLite file and a throwaway PostGIS), apps, servers."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from app.settings import PROJECT_ROOT, Settings
+from app.stats.indicators import CORE_REGISTRY, indicator_rows
+from app.store.engine import make_engine
+from app.store.ingest.seed import seed
+from app.store.migrate import upgrade
+from tests.support.pgcluster import Cluster, ClusterUnavailableError, start_cluster
+
+FIXTURE_DATA = PROJECT_ROOT / "tests" / "fixtures" / "geodata"
+SHIPPED_DATA = PROJECT_ROOT / "geodata"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster | None]:
+    """The throwaway PostGIS cluster, or None (tests skip loudly) when it cannot be had."""
+    if os.environ.get("SIEP_SKIP_POSTGIS") == "1":
+        yield None
+        return
+    try:
+        cluster = start_cluster()
+    except (ClusterUnavailableError, OSError, Exception) as exc:  # noqa: BLE001
+        if os.environ.get("SIEP_REQUIRE_POSTGIS") == "1":
+            pytest.exit(f"SIEP_REQUIRE_POSTGIS=1 but PostGIS could not start: {exc}", 3)
+        message = f"\n*** PostGIS UNAVAILABLE: PostGIS tests will be SKIPPED ({exc}) ***\n"
+        sys.stderr.write(message)
+        warnings.warn(message, stacklevel=1)
+        yield None
+        return
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Factory: make_store('sqlite' | 'postgis') -> URL of a new, empty, migrated store."""
+    created: list[tuple[Cluster, str]] = []
+
+    def factory(backend: str) -> str:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / f'store{next(_counter)}.sqlite'}"
+        else:
+            cluster = request.getfixturevalue("pg_cluster")
+            if cluster is None:
+                pytest.skip("PostGIS unavailable (set SIEP_REQUIRE_POSTGIS=1 to fail instead)")
+            name = f"siep_test_{os.getpid()}_{next(_counter)}"
+            url = cluster.create_database(name, template="siep_template")
+            created.append((cluster, name))
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        return url
+
+    yield factory
+    for cluster, name in created:
+        cluster.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgis":
+        request.applymarker(pytest.mark.postgis)
+    return str(request.param)
+
+
+@pytest.fixture
+def store_url(make_store: Callable[[str], str], backend: str) -> str:
+    return make_store(backend)
+
+
+@pytest.fixture
+def seeded_engine(store_url: str) -> Iterator[Engine]:
+    """A store on each backend holding the small fixture dataset."""
+    engine = make_engine(store_url)
+    seed(engine, FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    def factory(**overrides: object) -> Settings:
+        values: dict[str, object] = {"var_dir": tmp_path / "var", "catalog_poll_s": 0.2}
+        values.update(overrides)
+        return Settings(**values)  # type: ignore[arg-type]
+
+    return factory
