@@ -11,9 +11,12 @@ from fastapi import FastAPI
 from app import __version__
 from app.api.errors import install_error_handlers
 from app.api.routes import health
+from app.api.v1 import router as api_v1_router
 from app.catalog.holder import CatalogHolder
+from app.ogc.mount import mount_ogc
 from app.settings import Settings
 from app.store.engine import make_engine
+from app.viewer import mount_viewer
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -45,4 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.holder = holder
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(api_v1_router)
+    mount_ogc(app, settings, holder)
+    mount_viewer(app, settings)  # last: it serves / and must not shadow the APIs
     return app

@@ -98,3 +98,17 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
         return Settings(**values)  # type: ignore[arg-type]
 
     return factory
+
+
+@pytest.fixture(scope="session")
+def shipped_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An embedded store holding the whole shipped dataset (geodata/), built once per session."""
+    if not (SHIPPED_DATA / "datasets.yaml").exists():
+        pytest.skip("geodata/ is not built yet")
+    path = tmp_path_factory.mktemp("shipped") / "siep.sqlite"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    upgrade(engine)
+    seed(engine, SHIPPED_DATA, indicator_rows(CORE_REGISTRY))
+    engine.dispose()
+    return url

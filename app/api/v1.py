@@ -1,0 +1,7 @@
+"""The /api/v1 router: includes one router per resource module in app/api/routes/."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1")
