@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from app import __version__
 from app.api.errors import install_error_handlers
-from app.api.routes import health
+from app.api.routes import admin, health
 from app.api.v1 import router as api_v1_router
 from app.catalog.holder import CatalogHolder
 from app.ogc.mount import mount_ogc
@@ -43,11 +43,14 @@ def create_app(settings: Settings) -> FastAPI:
         "API JSON, OGC API, WMS y WFS.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
+    # Only the token's hash is kept; the settings the app holds carry no secret.
+    app.state.settings = settings.model_copy(update={"admin_token": None})
     app.state.engine = engine
     app.state.holder = holder
+    app.state.admin_token_sha256 = settings.admin_token_sha256
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(admin.router)
     app.include_router(api_v1_router)
     mount_ogc(app, settings, holder)
     mount_viewer(app, settings)  # last: it serves / and must not shadow the APIs

@@ -1,0 +1,103 @@
+"""Authenticated writes: load, list and withdraw datasets over HTTP (bearer token)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from app.api.deps import EngineDep, HolderDep
+from app.errors import AuthError, LoadError, WritesDisabledError
+from app.store.ingest.datasets import DatasetMeta, load_dataset, withdraw_dataset
+from app.store.ingest.tidy import MAX_FILE_BYTES
+from app.store.models import Dataset
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+
+def require_admin(request: Request) -> str:
+    """Check `Authorization: Bearer <token>` against the hash kept at start-up."""
+    expected: str | None = request.app.state.admin_token_sha256
+    if expected is None:
+        raise WritesDisabledError("writes are disabled on this server (SIEP_ADMIN_TOKEN is unset)")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise AuthError("send the admin token as 'Authorization: Bearer <token>'")
+    given = hashlib.sha256(token.strip().encode()).hexdigest()
+    if not hmac.compare_digest(given, expected):
+        raise AuthError("invalid admin token")
+    client = request.client.host if request.client else "unknown"
+    return f"api@{client}"
+
+
+AdminDep = Annotated[str, Depends(require_admin)]
+
+
+class DatasetOut(BaseModel):
+    id: int
+    name: str
+    title: str
+    source_document: str
+    source_table: str
+    description: str
+    loaded_at: datetime
+    loaded_by: str
+    checksum_sha256: str
+    row_count: int
+    is_withdrawn: bool
+
+
+class LoadOut(BaseModel):
+    dataset_id: int
+    row_count: int
+    data_version: int
+    checksum_sha256: str
+
+
+@router.post(
+    "/datasets",
+    response_model=LoadOut,
+    status_code=201,
+    summary="Load a tidy CSV or XLSX file (validated, all or nothing)",
+)
+async def post_dataset(
+    who: AdminDep,
+    engine: EngineDep,
+    holder: HolderDep,
+    file: Annotated[UploadFile, File(description="Tidy observations, CSV (UTF-8) or XLSX")],
+    title: Annotated[str, Form(max_length=400)],
+    name: Annotated[str | None, Form(max_length=200)] = None,
+    source_document: Annotated[str, Form(max_length=2000)] = "",
+    source_table: Annotated[str, Form(max_length=2000)] = "",
+    description: Annotated[str, Form(max_length=4000)] = "",
+    replace: Annotated[bool, Form()] = False,
+) -> LoadOut:
+    data = await file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise LoadError(f"file is larger than {MAX_FILE_BYTES} bytes")
+    filename = file.filename or "upload.csv"
+    stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    meta = DatasetMeta(name or stem, title, source_document, source_table, description, who)
+    result = await asyncio.to_thread(load_dataset, engine, data, filename, meta, replace=replace)
+    await asyncio.to_thread(holder.refresh)
+    return LoadOut(**result.__dict__)
+
+
+@router.get("/datasets", response_model=list[DatasetOut], summary="History of loaded datasets")
+def list_datasets(_: AdminDep, engine: EngineDep) -> list[DatasetOut]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(Dataset).order_by(Dataset.id)).mappings().all()
+    return [DatasetOut(**row) for row in rows]
+
+
+@router.delete("/datasets/{name}", summary="Withdraw a dataset (kept in the history)")
+async def delete_dataset(name: str, _: AdminDep, engine: EngineDep, holder: HolderDep) -> dict:
+    version = await asyncio.to_thread(withdraw_dataset, engine, name)
+    await asyncio.to_thread(holder.refresh)
+    return {"withdrawn": name, "data_version": version}
