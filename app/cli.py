@@ -16,6 +16,8 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Store schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+geodata_cli = typer.Typer(help="Boundaries and places.", no_args_is_help=True)
+cli.add_typer(geodata_cli, name="geodata")
 
 
 def _engine(settings: Settings):  # type: ignore[no-untyped-def]
@@ -106,6 +108,27 @@ def withdraw(name: Annotated[str, typer.Argument(help="Dataset name")]) -> None:
     typer.echo(f"dataset '{name}' withdrawn; data version {version}")
 
 
+@geodata_cli.command("import")
+def geodata_import(
+    file: Annotated[
+        Path, typer.Argument(exists=True, help="Shapefile (.shp or .zip), GPKG, GeoJSON")
+    ],
+    level: Annotated[str, typer.Option(help="departamento, provincia or distrito")] = "distrito",
+    code_field: Annotated[str, typer.Option(help="Field holding the UBIGEO code")] = "UBIGEO",
+) -> None:
+    """Load official polygons (e.g. INEI's district shapefile) for existing units."""
+    from app.store.ingest.boundaries import import_unit_polygons
+
+    try:
+        result = import_unit_polygons(_engine(Settings()), file, level, code_field)
+    except AppError as exc:
+        _fail(exc)
+    typer.echo(f"{result.updated} {level} polygons imported; data version {result.data_version}")
+    if result.unknown_codes:
+        shown = ", ".join(result.unknown_codes[:10])
+        typer.echo(f"{len(result.unknown_codes)} codes not in the store were skipped: {shown}")
+
+
 @cli.command()
 def info() -> None:
     """Backend, data version and counts of the configured store."""
@@ -160,3 +183,7 @@ def main() -> None:
     except AppError as exc:  # pragma: no cover - commands handle their own
         typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
