@@ -7,9 +7,11 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api.errors import install_error_handlers
+from app.api.middleware import BodyLimitMiddleware
 from app.api.routes import admin, health
 from app.api.v1 import router as api_v1_router
 from app.catalog.holder import CatalogHolder
@@ -49,6 +51,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.holder = holder
     app.state.admin_token_sha256 = settings.admin_token_sha256
     install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_credentials=False,
+        expose_headers=["ETag", "Content-Disposition"],
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(admin.router)
     app.include_router(api_v1_router)

@@ -45,6 +45,26 @@ class Settings(BaseSettings):
         description="How often (seconds) a server checks the store's data version and "
         "reloads its in-memory catalog when it changed.",
     )
+    viewer_osm_tiles: bool = Field(
+        default=False,
+        description="Offer an OpenStreetMap base layer in the web viewer (the browser then "
+        "loads tiles from viewer_tile_url). Off: the viewer needs no internet access.",
+    )
+    viewer_tile_url: str = Field(
+        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="XYZ tile URL template of the viewer's optional base layer "
+        "(used only when viewer_osm_tiles is on; its origin is added to the CSP img-src).",
+    )
+    max_body_bytes: int = Field(
+        default=25 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted (uploads, WFS POST); larger gets HTTP 413.",
+    )
+    cors_origins: list[str] = Field(
+        default=["*"],
+        description="Origins allowed to read the public API from a browser (GET/HEAD only; "
+        "writes are never CORS-enabled). JSON list, e.g. '[\"https://example.org\"]'.",
+    )
     seed_on_start: bool = Field(
         default=True,
         description="Load the shipped dataset when `siep serve` finds an empty store.",
