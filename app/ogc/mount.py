@@ -1,12 +1,24 @@
-"""Mount the OGC services on the app (pygeoapi, WMS, WFS)."""
+"""Mount the OGC services on the app (pygeoapi at /ogc, WMS at /wms, WFS at /wfs)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from app.catalog.holder import CatalogHolder
+from app.layers import default_layers
+from app.ogc.context import OgcContext, register_context
+from app.ogc.features import FeatureTables
+from app.ogc.ogcapi import OgcApiGateway
+from app.ogc.pygeoapi_app import build_pygeoapi_app
 from app.settings import Settings
 
 
 def mount_ogc(app: FastAPI, settings: Settings, holder: CatalogHolder) -> None:
     """Attach /ogc, /wms and /wfs to `app`."""
+    layers = default_layers()
+    context = OgcContext(settings, holder, layers, FeatureTables(layers, settings.public_url))
+    register_context(context)
+    gateway = OgcApiGateway(build_pygeoapi_app(settings, layers, has_maps=False))
+    app.add_route("/ogc", gateway, include_in_schema=False)  # type: ignore[arg-type]
+    app.mount("/ogc", gateway)
+    app.state.ogc = context

@@ -1,0 +1,253 @@
+"""Feature tables: each layer's features precomputed once per catalog version.
+
+A feature carries the place's attributes, its latest figures for the layer's indicators (from
+app.stats.aggregate.compute, the same numbers as /api/v1) and a link to its time series. Every
+OGC front (pygeoapi, WFS, WMS GetFeatureInfo) reads these tables; none recomputes figures.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from app.catalog.snapshot import Catalog
+from app.codes import period_sort_key
+from app.layers import LayerDefinition, LayerSet
+from app.stats.aggregate import LevelValues, compute, registry_for
+from app.stats.indicators import Indicator
+
+BBox = tuple[float, float, float, float]
+PERU_BBOX_4326: BBox = (-81.5, -18.5, -68.5, 0.1)
+FieldType = str  # 'string' | 'number' | 'integer'
+
+
+@dataclass(frozen=True)
+class FeatureTable:
+    """One layer's features at one catalog version (immutable; shared between threads).
+
+    `geometries` are shapely objects in EPSG:4326 with lon/lat order; `bounds` is an (n, 4)
+    array of (minx, miny, maxx, maxy) for fast bbox filtering.
+    """
+
+    layer: LayerDefinition
+    version: int
+    ids: tuple[str, ...]
+    properties: tuple[dict[str, Any], ...]
+    geometries: tuple[BaseGeometry | None, ...]
+    geojson_geometries: tuple[dict[str, Any] | None, ...]
+    bounds: np.ndarray
+    fields: dict[str, FieldType]
+    periods: dict[str, str | None]
+    values: dict[str, LevelValues] = field(repr=False, default_factory=dict)
+    _index: dict[str, int] = field(repr=False, default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def position(self, feature_id: str) -> int | None:
+        return self._index.get(feature_id)
+
+    @property
+    def extent(self) -> BBox:
+        if not len(self.ids):
+            return PERU_BBOX_4326
+        finite = self.bounds[~np.isnan(self.bounds).any(axis=1)]
+        if not len(finite):
+            return PERU_BBOX_4326
+        return (
+            float(finite[:, 0].min()),
+            float(finite[:, 1].min()),
+            float(finite[:, 2].max()),
+            float(finite[:, 3].max()),
+        )
+
+    def geojson_feature(self, position: int, props: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {
+            "type": "Feature",
+            "id": self.ids[position],
+            "geometry": self.geojson_geometries[position],
+            "properties": self.properties[position] if props is None else props,
+        }
+
+
+BASE_FIELDS: dict[str, dict[str, FieldType]] = {
+    "establishments": {
+        "code": "string",
+        "name": "string",
+        "kind": "string",
+        "oficina_regional": "string",
+        "ubigeo": "string",
+        "departamento": "string",
+        "provincia": "string",
+        "location_precision": "string",
+        "population_served": "string",
+    },
+    "units": {
+        "code": "string",
+        "name": "string",
+        "level": "string",
+        "departamento": "string",
+        "provincia": "string",
+        "capital_name": "string",
+        "area_km2": "number",
+    },
+    "regions": {"code": "string", "name": "string", "seat": "string"},
+}
+
+
+def layer_fields(layer: LayerDefinition) -> dict[str, FieldType]:
+    """Attribute names and types of a layer (known without a catalog: from the layer file)."""
+    fields = dict(BASE_FIELDS[layer.source])
+    for code in layer.indicators:
+        fields[code] = "number"
+        fields[f"{code}_period"] = "string"
+    fields["series_url"] = "string"
+    return fields
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value)
+
+
+def _number(value: object) -> float | int | None:
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    if math.isnan(number):
+        return None
+    if number.is_integer() and abs(number) < 2**53:
+        return int(number)
+    return round(number, 6)
+
+
+def _places(
+    catalog: Catalog, layer: LayerDefinition
+) -> tuple[list[str], list[dict[str, Any]], list[BaseGeometry | None]]:
+    if layer.source == "establishments":
+        frame = catalog.establishments[catalog.establishments["kind"] == layer.kind]
+        ids = [str(i) for i in frame.index]
+        geoms = list(frame.geometry)
+    elif layer.source == "regions":
+        frame = catalog.regions
+        ids = [str(i) for i in frame.index]
+        geoms = list(frame.geometry)
+    else:
+        frame = catalog.units_at(layer.level)
+        ids = [str(i) for i in frame.index]
+        geoms = list(frame["capital"] if layer.geometry == "point" else frame.geometry)
+    base = BASE_FIELDS[layer.source]
+    rows: list[dict[str, Any]] = []
+    for code, record in zip(ids, frame.to_dict("records"), strict=True):
+        props: dict[str, Any] = {}
+        for name, kind in base.items():
+            raw = code if name == "code" else record.get(name)
+            props[name] = _number(raw) if kind == "number" else _text(raw)
+        rows.append(props)
+    return ids, rows, [g if isinstance(g, BaseGeometry) and not g.is_empty else None for g in geoms]
+
+
+def latest_values(catalog: Catalog, indicator: Indicator, level: str) -> LevelValues | None:
+    """Values at the most recent period in which at least one place of `level` has a value."""
+    inputs = indicator.inputs[:1]  # the numerator (or the stored indicator) sets the periods
+    periods = sorted(
+        {p for code in inputs for p in catalog.periods.get(code, ())},
+        key=period_sort_key,
+        reverse=True,
+    )
+    for period in periods:
+        values = compute(catalog, indicator, level, period)
+        if values.frame["value"].notna().any():
+            return values
+    return None
+
+
+def series_url(public_url: str, indicator: str, level: str, code: str) -> str:
+    query = urlencode({"indicator": indicator, "level": level, "code": code})
+    return f"{public_url}/api/v1/series?{query}"
+
+
+def build_table(catalog: Catalog, layer: LayerDefinition, public_url: str) -> FeatureTable:
+    """Compute one layer's features from a catalog snapshot."""
+    registry = registry_for(catalog)
+    ids, rows, geoms = _places(catalog, layer)
+    periods: dict[str, str | None] = {}
+    values: dict[str, LevelValues] = {}
+    for code in layer.indicators:
+        level_values = latest_values(catalog, registry[code], layer.level)
+        periods[code] = level_values.period if level_values else None
+        if level_values is not None:
+            values[code] = level_values
+            column = level_values.frame["value"].reindex(ids)
+            for props, value in zip(rows, column.to_numpy(), strict=True):
+                props[code] = _number(value)
+                props[f"{code}_period"] = level_values.period if props[code] is not None else None
+        else:
+            for props in rows:
+                props[code] = None
+                props[f"{code}_period"] = None
+    for code, props in zip(ids, rows, strict=True):
+        props["series_url"] = series_url(public_url, layer.default_indicator, layer.level, code)
+    bounds = np.array(
+        [g.bounds if g is not None else (np.nan,) * 4 for g in geoms], dtype=float
+    ).reshape(-1, 4)
+    geojson = [shapely.geometry.mapping(g) if g is not None else None for g in geoms]
+    return FeatureTable(
+        layer=layer,
+        version=catalog.version,
+        ids=tuple(ids),
+        properties=tuple(rows),
+        geometries=tuple(geoms),
+        geojson_geometries=tuple(_plain(g) for g in geojson),
+        bounds=bounds,
+        fields=layer_fields(layer),
+        periods=periods,
+        values=values,
+        _index={code: i for i, code in enumerate(ids)},
+    )
+
+
+def _plain(geometry: Any) -> dict[str, Any] | None:
+    """shapely's mapping() uses tuples; JSON encoders and templates want lists."""
+    if geometry is None:
+        return None
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, tuple | list):
+            return [walk(v) for v in value]
+        return value
+
+    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+
+
+class FeatureTables:
+    """Feature tables of every layer for the current catalog version, built lazily and cached."""
+
+    def __init__(self, layers: LayerSet, public_url: str) -> None:
+        self.layers = layers
+        self.public_url = public_url
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._tables: dict[str, FeatureTable] = {}
+
+    def table(self, catalog: Catalog, layer_id: str) -> FeatureTable:
+        layer = self.layers.get(layer_id)
+        if layer is None:
+            raise KeyError(layer_id)
+        with self._lock:
+            if self._version != catalog.version:
+                self._version = catalog.version
+                self._tables = {}
+            table = self._tables.get(layer_id)
+            if table is None or table.version != catalog.version:
+                table = build_table(catalog, layer, self.public_url)
+                self._tables[layer_id] = table
+            return table

@@ -1,0 +1,103 @@
+"""pygeoapi feature provider over a layer's precomputed FeatureTable (no database access)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pygeoapi.provider.base import (
+    BaseProvider,
+    ProviderInvalidQueryError,
+    ProviderItemNotFoundError,
+)
+from pygeoapi.util import crs_transform
+
+from app.errors import AppError
+from app.ogc.context import current_context
+from app.ogc.features import FeatureTable, layer_fields
+from app.ogc.query import FeatureQuery, SortKey, check_sort_keys, compile_filter, run_query
+
+JSON_TYPES = {"string": "string", "number": "number", "integer": "integer"}
+
+
+class CatalogFeatureProvider(BaseProvider):  # type: ignore[misc]
+    """Features of the layer named by the provider's `data` key."""
+
+    def __init__(self, provider_def: dict[str, Any]) -> None:
+        super().__init__(provider_def)
+        self.layer_id = str(provider_def["data"])
+        layer = current_context().layers.get(self.layer_id)
+        if layer is None:
+            raise RuntimeError(f"no layer '{self.layer_id}'")
+        self.layer = layer
+        self.get_fields()
+
+    def get_fields(self) -> dict[str, dict[str, str]]:
+        if not self._fields:
+            self._fields = {
+                name: {"type": JSON_TYPES[kind]} for name, kind in layer_fields(self.layer).items()
+            }
+        return self._fields  # type: ignore[no-any-return]
+
+    def _table(self) -> FeatureTable:
+        return current_context().table(self.layer_id)
+
+    @crs_transform  # type: ignore[misc]
+    def query(
+        self,
+        offset: int = 0,
+        limit: int = 10,
+        resulttype: str = "results",
+        bbox: list[float] | None = None,
+        datetime_: str | None = None,
+        properties: list[tuple[str, str]] | None = None,
+        sortby: list[dict[str, str]] | None = None,
+        select_properties: list[str] | None = None,
+        skip_geometry: bool = False,
+        q: str | None = None,
+        filterq: Any = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        table = self._table()
+        try:
+            query = FeatureQuery(
+                bbox_4326=tuple(bbox) if bbox else None,  # type: ignore[arg-type]
+                equals=tuple(properties or ()),
+                predicate=(
+                    compile_filter(filterq, table.fields, {"geometry", "geom"})
+                    if filterq is not None
+                    else None
+                ),
+                sortby=check_sort_keys(
+                    tuple(SortKey(s["property"], s["order"] != "-") for s in sortby or ()),
+                    table.fields,
+                ),
+                offset=offset,
+                limit=0 if resulttype == "hits" else limit,
+            )
+            result = run_query(table, query)
+        except AppError as exc:
+            raise ProviderInvalidQueryError(user_msg=exc.message) from None
+        select = list(select_properties or ())
+        features = []
+        for position in result.positions:
+            props = table.properties[position]
+            if select:
+                props = {k: props.get(k) for k in select}
+            feature = table.geojson_feature(position, props)
+            if skip_geometry:
+                feature["geometry"] = None
+            features.append(feature)
+        return {
+            "type": "FeatureCollection",
+            "features": features,
+            "numberMatched": result.number_matched,
+            "numberReturned": len(features),
+        }
+
+    @crs_transform  # type: ignore[misc]
+    def get(self, identifier: str, **kwargs: Any) -> dict[str, Any]:
+        table = self._table()
+        position = table.position(str(identifier))
+        if position is None:
+            raise ProviderItemNotFoundError(user_msg=f"no feature '{identifier}'")
+        return table.geojson_feature(position)
