@@ -69,6 +69,30 @@ class Settings(BaseSettings):
         default=True,
         description="Load the shipped dataset when `siep serve` finds an empty store.",
     )
+    suppression_threshold: int = Field(
+        default=5,
+        ge=0,
+        description="Small-cell suppression of sensitive health figures (TB, HIV): a count "
+        "from 1 to threshold-1 is published as a range (e.g. '1-4'), and rates computed from "
+        "it are suppressed too. 0 or 1 disables suppression.",
+    )
+    suppression_levels: str = Field(
+        default="departamento,provincia,distrito,establishment",
+        description="Comma-separated levels where small-cell suppression applies (levels "
+        "finer than the oficina regional by default); empty: nowhere.",
+    )
+    api_cache_entries: int = Field(
+        default=256,
+        ge=0,
+        description="How many encoded /api/v1 responses are kept in memory per data version "
+        "(least recently used are dropped first); 0 disables the cache.",
+    )
+    api_max_age_s: int = Field(
+        default=60,
+        ge=0,
+        description="Cache-Control max-age (seconds) of /api/v1 responses; clients revalidate "
+        "with If-None-Match afterwards (ETag = data version).",
+    )
 
     @field_validator("public_url")
     @classmethod

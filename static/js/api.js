@@ -1,0 +1,105 @@
+// The only module that talks to the server: the public JSON API under /api/v1 (same origin).
+
+let apiBase = "/api/v1";
+const cache = new Map();
+
+export function setApiBase(base) {
+  apiBase = base || "/api/v1";
+}
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail || `HTTP ${status}`);
+    this.status = status;
+  }
+}
+
+async function getJSON(url, { signal, useCache = true } = {}) {
+  if (useCache && cache.has(url)) return cache.get(url);
+  const response = await fetch(url, { signal, headers: { Accept: "application/json" } });
+  if (!response.ok) {
+    let detail = "";
+    try {
+      const body = await response.json();
+      detail = body.detail?.message || body.detail || body.message || body.title || "";
+      if (typeof detail !== "string") detail = JSON.stringify(detail);
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(response.status, detail);
+  }
+  const body = await response.json();
+  if (useCache) cache.set(url, body);
+  return body;
+}
+
+function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  return search.toString();
+}
+
+export function viewerConfig() {
+  return getJSON("/viewer-config.json");
+}
+
+/** Indicators as [{code, label, unit, group, periods: [...]|null, levels: [...]|null}]. */
+export async function indicators(lang) {
+  const body = await getJSON(`${apiBase}/indicators?${query({ lang })}`);
+  const items = Array.isArray(body) ? body : body.indicators || body.items || body.data || [];
+  return items.map((item) => ({
+    code: item.code,
+    label: item.label || (lang === "en" ? item.label_en : item.label_es) || item.code,
+    unit: item.unit || "",
+    group: item.group || "",
+    isSensitive: Boolean(item.is_sensitive ?? item.sensitive),
+    periods: Array.isArray(item.periods) ? item.periods.map((p) => p.code || p) : null,
+    levels: Array.isArray(item.levels) ? item.levels : null,
+    description: item.description || "",
+  }));
+}
+
+export function choroplethParams(view) {
+  return {
+    indicator: view.indicator,
+    level: view.level,
+    period: view.period,
+    method: view.method,
+    classes: view.classes,
+    lang: view.lang,
+  };
+}
+
+export function choropleth(view, signal) {
+  return getJSON(`${apiBase}/choropleth?${query(choroplethParams(view))}`, { signal });
+}
+
+export function downloadUrl(view, format) {
+  return `${apiBase}/choropleth?${query({ ...choroplethParams(view), f: format })}`;
+}
+
+export function establishments(params = {}) {
+  return getJSON(`${apiBase}/establishments?${query(params)}`);
+}
+
+export function establishment(code, lang) {
+  return getJSON(`${apiBase}/establishments/${encodeURIComponent(code)}?${query({ lang })}`);
+}
+
+/** A time series as [{period, value, display, status}] sorted by period, plus raw body. */
+export async function series(indicator, place, level, lang) {
+  const body = await getJSON(`${apiBase}/series?${query({ indicator, place, level, lang })}`);
+  const raw = Array.isArray(body) ? body : body.points || body.values || body.series || body.data || [];
+  const points = raw
+    .map((p) => ({
+      period: p.period,
+      value: p.value === undefined ? null : p.value,
+      display: p.display,
+      status: p.status || (p.value === null || p.value === undefined ? "missing" : "ok"),
+      sources: p.sources || [],
+    }))
+    .filter((p) => p.period);
+  return { points, body };
+}

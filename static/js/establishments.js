@@ -1,0 +1,122 @@
+// Establishment markers: E.P. circles and E.M.L. diamonds, sized by population, with popups.
+
+import { escapeHtml } from "./map.js";
+import { formatNumber, t } from "./i18n.js";
+
+const L = window.L;
+const SIZES = [0, 10, 14, 18, 23, 29, 36];
+
+/** Population of an establishment from its GeoJSON properties, whatever the API names it. */
+export function populationOf(props) {
+  const candidates = [
+    props.population,
+    props.latest?.population?.value,
+    props.latest?.population,
+    props.figures?.population?.value,
+  ];
+  for (const c of candidates) if (typeof c === "number" && Number.isFinite(c)) return c;
+  return null;
+}
+
+function sizeClass(population) {
+  if (population === null) return 1;
+  if (population < 500) return 2;
+  if (population < 1500) return 3;
+  if (population < 3000) return 4;
+  if (population < 6000) return 5;
+  return 6;
+}
+
+function kindOf(props) {
+  const kind = String(props.kind || "").toLowerCase();
+  if (kind) return kind === "eml" ? "eml" : "ep";
+  return String(props.code || "").startsWith("EML-") ? "eml" : "ep";
+}
+
+function icon(props, selected) {
+  const kind = kindOf(props);
+  const population = populationOf(props);
+  const size = sizeClass(population);
+  const px = SIZES[size];
+  const classes = ["est-marker", `est-${kind}`, `s${size}`];
+  if (population === null && kind === "ep") classes.push("nodata");
+  if (selected) classes.push("est-selected");
+  return L.divIcon({
+    className: "est-icon",
+    html: `<span class="${classes.join(" ")}"></span>`,
+    iconSize: [px + 4, px + 4],
+  });
+}
+
+export function popupHtml(props) {
+  const kind = kindOf(props);
+  const rows = [
+    [t("kind"), t(`kindLong_${kind}`)],
+    [t("oficina"), props.oficina_regional_name || props.oficina_regional || ""],
+    [t("location"), locationText(props)],
+    [t("precision"), t(`precision_${props.location_precision}`)],
+  ];
+  const population = populationOf(props);
+  if (population !== null) {
+    const period = props.latest?.population?.period || props.population_period || "";
+    rows.push([t("population"), `${formatNumber(population)}${period ? ` (${period})` : ""}`]);
+  }
+  const dl = rows
+    .filter(([, v]) => v)
+    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
+    .join("");
+  return `<div class="popup"><h3>${escapeHtml(props.name)}</h3><dl>${dl}</dl>` +
+    `<button type="button" class="button more" data-establishment="${escapeHtml(props.code)}">${escapeHtml(t("details"))}</button></div>`;
+}
+
+export function locationText(props) {
+  const parts = [props.distrito_name, props.provincia_name, props.departamento_name].filter(Boolean);
+  if (parts.length) return parts.join(", ");
+  return props.ubigeo ? `UBIGEO ${props.ubigeo}` : "";
+}
+
+/** Build the marker layer; `onSelect(props)` when a marker is activated (click or Enter). */
+export function drawEstablishments(state, collection, onSelect) {
+  if (state.establishments) state.establishments.remove();
+  const markers = new Map();
+  const layer = L.layerGroup();
+  const features = [...(collection.features || [])].sort(
+    (a, b) => (populationOf(b.properties) ?? 0) - (populationOf(a.properties) ?? 0),
+  );
+  for (const feature of features) {
+    if (!feature.geometry || feature.geometry.type !== "Point") continue;
+    const [lon, lat] = feature.geometry.coordinates;
+    const props = feature.properties;
+    const marker = L.marker([lat, lon], {
+      icon: icon(props, false),
+      title: props.name,
+      alt: props.name,
+      keyboard: true,
+      riseOnHover: true,
+    });
+    marker.feature = feature;
+    marker.bindPopup(() => popupHtml(props), { maxWidth: 280 });
+    marker.on("popupopen", (event) => {
+      const button = event.popup.getElement()?.querySelector("button[data-establishment]");
+      button?.addEventListener("click", () => onSelect(props));
+    });
+    marker.on("click", () => onSelect(props, { keepPopup: true }));
+    markers.set(props.code, marker);
+    layer.addLayer(marker);
+  }
+  let selectedCode = null;
+  layer.select = (code) => {
+    if (selectedCode && markers.has(selectedCode)) {
+      const prev = markers.get(selectedCode);
+      prev.setIcon(icon(prev.feature.properties, false));
+    }
+    selectedCode = code;
+    const marker = markers.get(code);
+    if (marker) marker.setIcon(icon(marker.feature.properties, true));
+    return marker;
+  };
+  layer.markers = markers;
+  state.establishments = layer;
+  if (state.showEstablishments) layer.addTo(state.map);
+  return layer;
+}

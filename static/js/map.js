@@ -1,0 +1,239 @@
+// The Leaflet map: boundaries as the base (works offline), the choropleth layer, title and legend.
+
+import { formatNumber, t } from "./i18n.js";
+
+const L = window.L;
+const PERU_BOUNDS = [
+  [-18.4, -81.4],
+  [-0.03, -68.6],
+];
+export const MISSING_FILL = "url(#siep-missing)";
+
+export function createMap(container, config) {
+  const map = L.map(container, {
+    zoomControl: true,
+    minZoom: 4,
+    maxZoom: 12,
+    zoomSnap: 0.25,
+    preferCanvas: false,
+    attributionControl: true,
+    maxBounds: [
+      [-25, -90],
+      [5, -60],
+    ],
+  });
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution(config.data_attribution);
+  map.attributionControl.addAttribution(config.boundary_attribution);
+  map.createPane("boundaries");
+  map.getPane("boundaries").classList.add("pane-boundaries");
+  const renderer = L.svg({ padding: 0.2 });
+  renderer.addTo(map);
+  addMissingPattern(renderer);
+  const bases = {};
+  if (config.osm_tiles && config.tile_url) {
+    bases[t("baseNone")] = L.layerGroup();
+    bases[t("baseOsm")] = L.tileLayer(config.tile_url, {
+      attribution: config.tile_attribution,
+      maxZoom: 18,
+      crossOrigin: true,
+    });
+    bases[t("baseNone")].addTo(map);
+    L.control.layers(bases, null, { position: "topright", collapsed: true }).addTo(map);
+  }
+  map.fitBounds(PERU_BOUNDS);
+  return { map, renderer };
+}
+
+/** An SVG hatch pattern for places without data (distinct from every palette colour). */
+function addMissingPattern(renderer) {
+  const svg = renderer._container;
+  if (!svg) return;
+  const ns = "http://www.w3.org/2000/svg";
+  const defs = document.createElementNS(ns, "defs");
+  const pattern = document.createElementNS(ns, "pattern");
+  pattern.setAttribute("id", "siep-missing");
+  pattern.setAttribute("patternUnits", "userSpaceOnUse");
+  pattern.setAttribute("width", "6");
+  pattern.setAttribute("height", "6");
+  pattern.setAttribute("patternTransform", "rotate(45)");
+  const bg = document.createElementNS(ns, "rect");
+  bg.setAttribute("width", "6");
+  bg.setAttribute("height", "6");
+  bg.setAttribute("fill", "#eeeeee");
+  const line = document.createElementNS(ns, "line");
+  line.setAttribute("x1", "0");
+  line.setAttribute("y1", "0");
+  line.setAttribute("x2", "0");
+  line.setAttribute("y2", "6");
+  line.setAttribute("stroke", "#b5b5b5");
+  line.setAttribute("stroke-width", "2.5");
+  pattern.append(bg, line);
+  defs.append(pattern);
+  svg.prepend(defs);
+}
+
+export function featureFill(feature) {
+  const p = feature.properties;
+  if (p.status === "missing" || p.value === null || p.value === undefined) {
+    if (p.status !== "suppressed") return MISSING_FILL;
+  }
+  return p.color || MISSING_FILL;
+}
+
+function baseStyle(feature) {
+  return {
+    fillColor: featureFill(feature),
+    fillOpacity: 0.85,
+    color: "#ffffff",
+    weight: 0.8,
+    opacity: 1,
+  };
+}
+
+/** Replace the choropleth with `collection`; `onSelect(feature, layer)` on click or Enter. */
+export function drawChoropleth(state, collection, onSelect) {
+  const { map, renderer } = state;
+  if (state.choropleth) state.choropleth.remove();
+  let selected = null;
+  const layer = L.geoJSON(collection, {
+    renderer,
+    style: baseStyle,
+    onEachFeature(feature, featureLayer) {
+      const p = feature.properties;
+      featureLayer.bindTooltip(`<strong>${escapeHtml(p.name)}</strong><br>${escapeHtml(p.display ?? "")}`, {
+        sticky: true,
+        className: "place-tip",
+      });
+      featureLayer.on("click", () => onSelect(feature, featureLayer));
+      featureLayer.on("mouseover", () => {
+        if (featureLayer !== selected) featureLayer.setStyle({ weight: 2, color: "#1b2430" });
+      });
+      featureLayer.on("mouseout", () => {
+        if (featureLayer !== selected) featureLayer.setStyle({ weight: 0.8, color: "#ffffff" });
+      });
+    },
+  }).addTo(map);
+  // Keyboard: each region is a focusable button (Enter/Space selects it).
+  layer.eachLayer((featureLayer) => {
+    const path = featureLayer.getElement?.();
+    if (!path) return;
+    const p = featureLayer.feature.properties;
+    path.setAttribute("tabindex", "0");
+    path.setAttribute("role", "button");
+    path.setAttribute("aria-label", `${p.name}: ${p.display ?? ""}`);
+    path.dataset.code = p.code;
+    path.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        onSelect(featureLayer.feature, featureLayer);
+      }
+    });
+  });
+  layer.highlight = (featureLayer) => {
+    if (selected && selected !== featureLayer) layer.resetStyle(selected);
+    selected = featureLayer;
+    if (featureLayer) {
+      featureLayer.setStyle({ weight: 3, color: "#c2410c" });
+      featureLayer.bringToFront();
+    }
+  };
+  layer.byCode = (code) => {
+    let found = null;
+    layer.eachLayer((featureLayer) => {
+      if (featureLayer.feature.properties.code === code) found = featureLayer;
+    });
+    return found;
+  };
+  state.choropleth = layer;
+  return layer;
+}
+
+/** The title control (indicator, period, level) at the top left. */
+export function titleControl() {
+  const control = L.control({ position: "topleft" });
+  control.onAdd = () => {
+    const div = L.DomUtil.create("div", "map-title");
+    div.id = "map-title";
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  control.update = (collection) => {
+    const div = control.getContainer();
+    if (!div) return;
+    const ind = collection.indicator || {};
+    const unit = ind.unit ? ` (${ind.unit})` : "";
+    div.replaceChildren();
+    const strong = document.createElement("strong");
+    strong.textContent = `${ind.label || ind.code || ""}${unit}`;
+    const span = document.createElement("span");
+    span.textContent = `${t(`level_${collection.level}`)} · ${collection.period}`;
+    div.append(strong, span);
+  };
+  return control;
+}
+
+/** The legend control, built from the API's legend (colours, labels, counts). */
+export function legendControl() {
+  const control = L.control({ position: "bottomright" });
+  control.onAdd = () => {
+    const div = L.DomUtil.create("div", "legend");
+    div.id = "legend";
+    div.setAttribute("role", "region");
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    return div;
+  };
+  control.update = (collection, showSizeNote) => {
+    const div = control.getContainer();
+    if (!div) return;
+    const legend = collection.legend || {};
+    const ind = collection.indicator || {};
+    div.replaceChildren();
+    div.setAttribute("aria-label", `${t("indicator")}: ${ind.label || ""}`);
+    const h = document.createElement("h3");
+    h.textContent = ind.unit ? `${ind.label} (${ind.unit})` : ind.label || "";
+    const list = document.createElement("ul");
+    for (const entry of legend.classes || []) {
+      list.append(legendRow(entry.color, entry.label ?? `${entry.lower}–${entry.upper}`, entry.count, false));
+    }
+    const suppressed = legend.suppressed;
+    if (suppressed && suppressed.count > 0) {
+      list.append(legendRow(suppressed.color, suppressed.label || t("legendSuppressed"), suppressed.count, false));
+    }
+    const missing = legend.missing;
+    if (missing && (missing.count ?? 1) > 0) {
+      list.append(legendRow(missing.color, missing.label || t("legendMissing"), missing.count, true));
+    }
+    const note = document.createElement("div");
+    note.className = "note";
+    note.textContent = showSizeNote ? `${t("legendNote")} ${t("sizeNote")}.` : t("legendNote");
+    div.append(h, list, note);
+  };
+  return control;
+}
+
+function legendRow(color, label, count, isMissing) {
+  const li = document.createElement("li");
+  li.className = isMissing ? "legend-missing" : "legend-class";
+  const swatch = document.createElement("span");
+  swatch.className = isMissing ? "swatch swatch-missing" : "swatch";
+  // CSSOM assignment (not a style attribute): allowed by CSP style-src 'self'.
+  if (!isMissing) swatch.style.backgroundColor = color;
+  swatch.dataset.color = color || "";
+  const text = document.createElement("span");
+  text.className = "label";
+  text.textContent = label;
+  li.append(swatch, text);
+  if (count !== undefined && count !== null) {
+    const c = document.createElement("span");
+    c.className = "count";
+    c.textContent = formatNumber(count);
+    li.append(c);
+  }
+  return li;
+}
+
+export function escapeHtml(text) {
+  return String(text ?? "").replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

@@ -1,0 +1,230 @@
+// The side panel: figures, a small time series and the sources of a region or an establishment.
+
+import * as api from "./api.js";
+import { drawSeries } from "./chart.js";
+import { locationText, populationOf } from "./establishments.js";
+import { formatNumber, lang, t } from "./i18n.js";
+
+const panel = () => document.getElementById("panel");
+let onClose = () => {};
+let token = 0;
+
+export function initPanel(closeCallback) {
+  onClose = closeCallback;
+  document.getElementById("panel-close").addEventListener("click", () => closePanel());
+  panel().addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closePanel();
+  });
+}
+
+export function closePanel() {
+  panel().hidden = true;
+  onClose();
+}
+
+function open(title) {
+  document.getElementById("panel-title").textContent = title;
+  const body = document.getElementById("panel-body");
+  body.replaceChildren();
+  panel().hidden = false;
+  token += 1;
+  return { body, ticket: token };
+}
+
+function node(tag, className, text) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined && text !== null) el.textContent = text;
+  return el;
+}
+
+function facts(rows) {
+  const dl = node("dl", "facts");
+  for (const [key, value] of rows) {
+    if (value === undefined || value === null || value === "") continue;
+    dl.append(node("dt", "", key), node("dd", "", value));
+  }
+  return dl;
+}
+
+export function sourcesList(sources) {
+  const ul = node("ul", "sources");
+  const seen = new Set();
+  for (const s of sources || []) {
+    const text = [s.dataset, s.table, s.document, s.locator].filter(Boolean).join(" · ");
+    if (!text || seen.has(text)) continue;
+    seen.add(text);
+    const li = node("li");
+    if (/^https?:\/\//.test(s.document || "")) {
+      const a = node("a", "", [s.dataset, s.table].filter(Boolean).join(" · ") || s.document);
+      a.href = s.document;
+      a.rel = "noopener noreferrer";
+      a.target = "_blank";
+      li.append(a, document.createTextNode(s.locator ? ` · ${s.locator}` : ""));
+    } else {
+      li.textContent = text;
+    }
+    ul.append(li);
+  }
+  if (!ul.children.length) ul.append(node("li", "", "—"));
+  return ul;
+}
+
+async function appendSeries(body, ticket, { indicator, place, level, unit, period, label }) {
+  const heading = node("h3", "", `${t("series")} · ${label}`);
+  const holder = node("div", "chart-holder");
+  body.append(heading, holder);
+  try {
+    const { points } = await api.series(indicator, place, level, lang());
+    if (ticket !== token) return;
+    if (!points.some((p) => p.value !== null)) {
+      holder.append(node("p", "chart-note", t("seriesNone")));
+      return;
+    }
+    holder.append(drawSeries(points, { current: period, unit, title: `${label} · ${place}` }));
+    const shown = points.filter((p) => p.value !== null);
+    const first = shown[0];
+    const last = shown[shown.length - 1];
+    holder.append(
+      node(
+        "p",
+        "chart-note",
+        `${first.period}: ${formatNumber(first.value, unit)} → ${last.period}: ${formatNumber(last.value, unit)}`,
+      ),
+    );
+  } catch {
+    if (ticket === token) holder.append(node("p", "chart-note", t("seriesNone")));
+  }
+}
+
+/** Show a region (a feature of the choropleth) with the value the map shows. */
+export function showPlace(feature, collection, establishments) {
+  const p = feature.properties;
+  const ind = collection.indicator || {};
+  const { body, ticket } = open(p.name);
+  body.dataset.place = p.code;
+  body.append(node("div", "kicker", `${t(`level_${collection.level}`)} · ${p.code} · ${collection.period}`));
+  body.append(node("div", "kicker", ind.label || ""));
+  const big = node("p", "big-value");
+  big.id = "panel-value";
+  big.textContent = p.display ?? formatNumber(p.value, ind.unit);
+  if (p.value !== null && p.value !== undefined && ind.unit && ind.unit !== "%") {
+    big.append(" ", node("small", "", ind.unit));
+  }
+  body.append(big);
+  const rows = [];
+  if (p.numerator !== null && p.numerator !== undefined) rows.push([t("numerator"), formatNumber(p.numerator)]);
+  if (p.denominator !== null && p.denominator !== undefined) {
+    rows.push([t("denominator"), formatNumber(p.denominator)]);
+  }
+  if (collection.denominator_period && collection.denominator_period !== collection.period) {
+    rows.push([t("denominatorPeriod"), collection.denominator_period]);
+  }
+  if (p.method === "sum_of_establishments") {
+    rows.push(["", t("computedFrom", { n: p.n_establishments ?? "?" })]);
+  } else if (p.method === "published") {
+    rows.push(["", t("published")]);
+  }
+  if (p.status === "missing") rows.push(["", t("missingPlace")]);
+  body.append(facts(rows));
+  const inside = (establishments?.features || []).filter((f) => {
+    const e = f.properties;
+    return [e.departamento, e.provincia, e.oficina_regional, e.ubigeo].includes(p.code);
+  });
+  if (inside.length) {
+    body.append(node("h3", "", `${t("establishmentsHere")} (${inside.length})`));
+    const table = node("table", "table-mini");
+    for (const f of inside.sort((a, b) => (populationOf(b.properties) ?? 0) - (populationOf(a.properties) ?? 0))) {
+      const tr = node("tr");
+      tr.append(node("td", "", f.properties.name));
+      tr.append(node("td", "num", formatNumber(populationOf(f.properties))));
+      table.append(tr);
+    }
+    body.append(table);
+  }
+  body.append(node("h3", "", t("sources")), sourcesList(p.sources));
+  appendSeries(body, ticket, {
+    indicator: ind.code,
+    place: p.code,
+    level: collection.level,
+    unit: ind.unit,
+    period: collection.period,
+    label: ind.label || ind.code,
+  });
+  focusPanel();
+}
+
+/** Show an establishment: identity, location, latest figures with sources, population series. */
+export async function showEstablishment(props, view) {
+  const { body, ticket } = open(props.name);
+  body.dataset.place = props.code;
+  const kind = String(props.kind || (props.code.startsWith("EML-") ? "eml" : "ep")).toLowerCase();
+  body.append(node("div", "kicker", `${t(`kindLong_${kind}`)} · ${props.code}`));
+  const identity = facts([
+    [t("oficina"), props.oficina_regional_name || props.oficina_regional],
+    [t("location"), locationText(props)],
+    [t("precision"), t(`precision_${props.location_precision}`)],
+    [t("served"), props.population_served ? t(`served_${props.population_served}`) : ""],
+  ]);
+  body.append(identity);
+  const figures = node("div", "figures");
+  body.append(node("h3", "", t("latest")), figures);
+  focusPanel();
+  let detail = null;
+  try {
+    detail = await api.establishment(props.code, lang());
+  } catch {
+    detail = null;
+  }
+  if (ticket !== token) return;
+  const latest = normaliseLatest(detail, props);
+  if (latest.length) {
+    const table = node("table", "table-mini");
+    for (const item of latest) {
+      const tr = node("tr");
+      tr.append(node("td", "", item.label), node("td", "num", item.display), node("td", "", item.period));
+      table.append(tr);
+    }
+    figures.append(table);
+  } else {
+    figures.append(node("p", "chart-note", t("noData")));
+  }
+  const sources = latest.flatMap((item) => item.sources);
+  if (detail?.properties?.source_document || props.source_document) {
+    const src = detail?.properties || props;
+    sources.push({ dataset: t("location"), document: src.source_document, locator: src.source_locator });
+  }
+  body.append(node("h3", "", t("sources")), sourcesList(sources));
+  const wanted = latest.find((item) => item.code === view.indicator) ? view.indicator : "population";
+  const label = latest.find((item) => item.code === wanted)?.label || wanted;
+  appendSeries(body, ticket, {
+    indicator: wanted,
+    place: props.code,
+    level: "establishment",
+    unit: "",
+    period: view.period,
+    label,
+  });
+}
+
+/** Latest figures of an establishment as [{code, label, display, period, sources}]. */
+function normaliseLatest(detail, props) {
+  const source = detail?.properties?.latest ?? detail?.latest ?? detail?.figures ?? props.latest ?? {};
+  const entries = Array.isArray(source)
+    ? source
+    : Object.entries(source).map(([code, v]) => (typeof v === "object" && v ? { code, ...v } : { code, value: v }));
+  return entries
+    .filter((e) => e && (e.value !== undefined || e.display))
+    .map((e) => ({
+      code: e.code || e.indicator,
+      label: e.label || e.indicator_label || e.code || e.indicator,
+      display: e.display ?? formatNumber(e.value, e.unit),
+      period: e.period || "",
+      sources: e.sources || (e.source ? [e.source] : []),
+    }));
+}
+
+function focusPanel() {
+  // On a phone the panel covers the map bottom; focus it for keyboard and screen readers.
+  panel().focus({ preventScroll: true });
+}

@@ -1,0 +1,94 @@
+"""The viewer's HTTP surface: static files at /, security headers, /viewer-config.json."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import PROJECT_ROOT, Settings
+
+STATIC = PROJECT_ROOT / "static"
+
+
+@pytest.fixture
+def client_for(make_settings: Callable[..., Settings], tmp_path: Path) -> Callable[..., TestClient]:
+    def factory(**overrides: object) -> TestClient:
+        settings = make_settings(database_url=f"sqlite:///{tmp_path / 'empty.sqlite'}", **overrides)
+        return TestClient(create_app(settings))
+
+    return factory
+
+
+def test_index_is_served_at_root_with_a_strict_csp(client_for: Callable[..., TestClient]) -> None:
+    response = client_for().get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self';" in csp and "style-src 'self';" in csp
+    assert "unsafe-inline" not in csp and "http" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_pages_have_no_inline_scripts_styles_or_external_urls() -> None:
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script>"
+    assert "<style" not in html and " style=" not in html
+    assert not re.search(r"(src|href)=\"(https?:)?//", html), "external resource"
+    for module in (STATIC / "js").glob("*.js"):
+        text = module.read_text(encoding="utf-8")
+        assert not re.search(r"""\bimport\b[^;]*["']https?://""", text), module.name
+        assert "innerHTML" not in text or "style=" not in text, module.name
+
+
+def test_vendored_leaflet_ships_with_its_licence(client_for: Callable[..., TestClient]) -> None:
+    client = client_for()
+    for path in ("leaflet.js", "leaflet.css", "LICENSE"):
+        response = client.get(f"/vendor/leaflet/{path}")
+        assert response.status_code == 200, path
+    assert "Agafonkin" in client.get("/vendor/leaflet/LICENSE").text
+    assert "max-age" in client.get("/vendor/leaflet/leaflet.js").headers["cache-control"]
+
+
+def test_own_modules_are_revalidated_and_served_as_javascript(
+    client_for: Callable[..., TestClient],
+) -> None:
+    response = client_for().get("/js/main.js")
+    assert response.status_code == 200
+    assert "javascript" in response.headers["content-type"]
+    assert response.headers["cache-control"] == "no-cache"
+    assert "etag" in response.headers
+
+
+def test_config_has_no_tiles_by_default(client_for: Callable[..., TestClient]) -> None:
+    client = client_for()
+    body = client.get("/viewer-config.json").json()
+    assert body["osm_tiles"] is False and body["tile_url"] is None
+    assert "CC BY 3.0 IGO" in body["boundary_attribution"]
+    assert "INPE" in body["data_attribution"]
+    assert "openstreetmap" not in client.get("/").headers["content-security-policy"]
+
+
+def test_osm_setting_offers_tiles_and_opens_only_img_src(
+    client_for: Callable[..., TestClient],
+) -> None:
+    client = client_for(viewer_osm_tiles=True)
+    body = client.get("/viewer-config.json").json()
+    assert body["osm_tiles"] is True
+    assert body["tile_url"].startswith("https://tile.openstreetmap.org/")
+    csp = client.get("/").headers["content-security-policy"]
+    assert "img-src 'self' data: blob: https://tile.openstreetmap.org;" in csp
+    assert "connect-src 'self';" in csp and "script-src 'self';" in csp
+
+
+def test_viewer_does_not_shadow_the_api(client_for: Callable[..., TestClient]) -> None:
+    client = client_for()
+    assert client.get("/openapi.json").status_code == 200
+    assert client.get("/no-such-page.html").status_code == 404
