@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.api.routes import choropleth
+
 router = APIRouter(prefix="/api/v1")
+router.include_router(choropleth.router)

@@ -149,12 +149,22 @@ def _resolve_input(
     return published, _establishment_values(catalog, code, period, dims)
 
 
-def _denominator_period(catalog: Catalog, code: str, period: str) -> str:
-    """The period itself if the denominator has figures for it, else its last month."""
-    if period in catalog.periods.get(code, ()):
+def _denominator_period(catalog: Catalog, code: str, period: str, level: str) -> str:
+    """The period itself if the denominator has figures for it at this level (or for the
+    establishments summed into it), else the period's last month (a stock at its end)."""
+    if period not in catalog.periods.get(code, ()):
+        parsed = parse_period(period)
+        return period if parsed.granularity == "month" else parsed.end_month
+    obs = catalog.observations
+    at_level = (
+        (obs["indicator"].to_numpy() == code)
+        & (obs["period"].to_numpy() == period)
+        & obs["place_type"].isin([level, "establishment"]).to_numpy()
+        & obs["value"].notna().to_numpy()
+    )
+    if at_level.any():
         return period
-    parsed = parse_period(period)
-    return period if parsed.granularity == "month" else parsed.end_month
+    return parse_period(period).end_month
 
 
 def compute(
@@ -173,7 +183,7 @@ def compute(
     if indicator.is_stored:
         frame = _stored_values(catalog, indicator, level, period, dims, frame)
     else:
-        den_period = _denominator_period(catalog, indicator.denominator or "", period)
+        den_period = _denominator_period(catalog, indicator.denominator or "", period, level)
         frame = _derived_values(catalog, indicator, level, period, den_period, dims, frame)
     frame["status"] = np.where(frame["value"].notna(), "ok", "missing")
     return LevelValues(indicator, level, period, den_period, dims, frame)

@@ -1,0 +1,282 @@
+"""A choropleth: values of one indicator for every place of a level, classified and coloured."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from app.api.services.display import MISSING_TEXT, display_value
+from app.api.services.params import check_lang, check_level, resolve_indicator, resolve_period
+from app.api.services.places import MAP_LEVELS, attribution, geometry_json, level_geometries
+from app.catalog.snapshot import Catalog
+from app.errors import InvalidParameterError
+from app.exports.download import Download, sources_text
+from app.exports.mapimage import compose_map, encode_image
+from app.stats.aggregate import compute
+from app.stats.classify import (
+    DEFAULT_CLASSES,
+    DEFAULT_METHOD,
+    DEFAULT_PALETTE,
+    MISSING_COLOR,
+    SUPPRESSED_COLOR,
+    check_classes,
+    check_method,
+    classify,
+    legend_classes,
+    palette_colors,
+)
+from app.stats.indicators import Indicator
+from app.stats.suppress import SuppressionPolicy, apply_suppression
+
+SUPPRESSED_LABEL = {"es": "Dato reservado (pocos casos)", "en": "Withheld (few cases)"}
+
+
+@dataclass(frozen=True)
+class ChoroplethParams:
+    indicator: str
+    level: str = "departamento"
+    period: str | None = None
+    method: str = DEFAULT_METHOD
+    classes: int = DEFAULT_CLASSES
+    palette: str = DEFAULT_PALETTE
+    breaks: tuple[float, ...] | None = None
+    lang: str = "es"
+    dimensions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Choropleth:
+    """Features (GeoDataFrame, one row per place) plus the legend and metadata."""
+
+    indicator: Indicator
+    level: str
+    period: str
+    denominator_period: str | None
+    dimensions: str
+    lang: str
+    features: gpd.GeoDataFrame
+    legend: dict[str, Any]
+    data_version: int
+    attribution: str
+
+    @property
+    def title(self) -> str:
+        return f"{self.indicator.label(self.lang)} — {self.period}"
+
+    def to_geojson(self) -> dict[str, Any]:
+        return {
+            "type": "FeatureCollection",
+            "indicator": {
+                "code": self.indicator.code,
+                "label": self.indicator.label(self.lang),
+                "unit": self.indicator.unit,
+            },
+            "level": self.level,
+            "period": self.period,
+            "denominator_period": self.denominator_period,
+            "dimensions": self.dimensions,
+            "legend": self.legend,
+            "data_version": self.data_version,
+            "attribution": self.attribution,
+            "features": [_feature(row) for row in self.features.itertuples(index=False)],
+        }
+
+
+PROPERTY_COLUMNS = (
+    "code",
+    "name",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "display",
+    "class",
+    "color",
+    "method",
+    "n_establishments",
+    "sources",
+)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def _feature(row: Any) -> dict[str, Any]:
+    props = {
+        name: _clean(getattr(row, name if name != "class" else "class_"))
+        for name in PROPERTY_COLUMNS
+    }
+    for name in ("n_establishments", "class"):
+        if props[name] is not None:
+            props[name] = int(props[name])
+    return {
+        "type": "Feature",
+        "id": props["code"],
+        "geometry": geometry_json(row.geometry),
+        "properties": props,
+    }
+
+
+def build_choropleth(
+    catalog: Catalog, params: ChoroplethParams, policy: SuppressionPolicy
+) -> Choropleth:
+    """Compute, suppress, classify and colour (see app/stats for each step)."""
+    lang = check_lang(params.lang)
+    indicator = resolve_indicator(catalog, params.indicator)
+    level = check_level(params.level, MAP_LEVELS)
+    if indicator.aggregation == "none":
+        raise InvalidParameterError(
+            f"indicator '{indicator.code}' is national only: see /api/v1/policy-indicators"
+        )
+    period = resolve_period(catalog, indicator, params.period, level)
+    check_method(params.method)
+    if params.method != "manual":
+        check_classes(params.classes)
+    palette_colors(params.palette, 3)  # unknown palette: 400 listing the valid ones
+    values = compute(catalog, indicator, level, period, params.dimensions)
+    frame = apply_suppression(values.frame, indicator, level, policy)
+    if level == "distrito":
+        frame = frame[frame["status"] != "missing"]
+        if frame.empty:
+            raise InvalidParameterError(
+                f"no distrito has data for '{indicator.code}' in {period}; valid levels "
+                "with data: oficina_regional, departamento, provincia"
+            )
+    classification = classify(
+        frame["value"].to_numpy(), params.method, params.classes, params.breaks
+    )
+    legend_entries = legend_classes(classification, params.palette)
+    colors = palette_colors(params.palette, classification.k) if classification.k else ()
+    frame = frame.copy()
+    frame["code"] = frame.index.astype(str)
+    frame["class_"] = list(classification.classes)
+    frame["color"] = [
+        SUPPRESSED_COLOR if st == "suppressed" else (MISSING_COLOR if c is None else colors[c])
+        for c, st in zip(classification.classes, frame["status"], strict=True)
+    ]
+    frame["display"] = [
+        display_value(indicator, v, st, rng, lang)
+        for v, st, rng in zip(
+            frame["value"], frame["status"], frame["suppressed_range"], strict=True
+        )
+    ]
+    geoms = level_geometries(catalog, level).reindex(frame.index)
+    features = gpd.GeoDataFrame(frame, geometry=list(geoms), crs="EPSG:4326")
+    n_missing = int((frame["status"] == "missing").sum())
+    n_suppressed = int((frame["status"] == "suppressed").sum())
+    legend = {
+        "method": params.method,
+        "palette": params.palette,
+        "classes": [
+            {
+                "class": e.class_,
+                "lower": e.lower,
+                "upper": e.upper,
+                "color": e.color,
+                "label": e.label,
+                "count": e.count,
+            }
+            for e in legend_entries
+        ],
+        "missing": {"color": MISSING_COLOR, "label": MISSING_TEXT[lang], "count": n_missing},
+        "suppressed": {
+            "color": SUPPRESSED_COLOR,
+            "label": SUPPRESSED_LABEL[lang],
+            "count": n_suppressed,
+        },
+    }
+    return Choropleth(
+        indicator=indicator,
+        level=level,
+        period=period,
+        denominator_period=values.denominator_period,
+        dimensions=values.dimensions,
+        lang=lang,
+        features=features,
+        legend=legend,
+        data_version=catalog.version,
+        attribution=attribution(lang),
+    )
+
+
+TABLE_COLUMNS = (
+    "code",
+    "name",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "display",
+    "class",
+    "color",
+    "method",
+    "n_establishments",
+    "sources",
+)
+
+
+def choropleth_download(choropleth: Choropleth) -> Download:
+    """The choropleth as a Download: table, GIS layer, map picture, web map, sources."""
+    body = choropleth.to_geojson()
+    rows = [f["properties"] for f in body["features"]]
+    table = pd.DataFrame(
+        [{**r, "sources": sources_text(r["sources"])} for r in rows], columns=list(TABLE_COLUMNS)
+    )
+    geo = gpd.GeoDataFrame(
+        table.drop(columns=["class"])
+        .assign(class_=table["class"])
+        .rename(columns={"class_": "klass"}),
+        geometry=list(choropleth.features.geometry),
+        crs="EPSG:4326",
+    )
+    documents = sorted({s["document"] for r in rows for s in r["sources"] if s.get("document")})
+    subtitle = {
+        "es": f"Nivel: {choropleth.level} · Periodo: {choropleth.period}",
+        "en": f"Level: {choropleth.level} · Period: {choropleth.period}",
+    }[choropleth.lang]
+    source_line = (
+        ("Fuente: " if choropleth.lang == "es" else "Source: ")
+        + "; ".join(documents)
+        + ". "
+        + choropleth.attribution
+    )
+
+    def image(fmt: str) -> bytes:
+        picture = compose_map(body, choropleth.title, subtitle, source_line)
+        return encode_image(picture, fmt)
+
+    dims = (
+        f"_{choropleth.dimensions.replace(';', '_').replace('=', '-')}"
+        if choropleth.dimensions
+        else ""
+    )
+    return Download(
+        title=choropleth.title,
+        filename=f"siep_{choropleth.indicator.code}_{choropleth.level}_{choropleth.period}{dims}",
+        table=table,
+        json_body=body,
+        lang=choropleth.lang,
+        sources=tuple(documents),
+        notes=tuple(
+            n
+            for n in (
+                f"denominator_period: {choropleth.denominator_period}"
+                if choropleth.denominator_period
+                else "",
+            )
+            if n
+        ),
+        attribution=choropleth.attribution,
+        geo=geo,
+        legend=choropleth.legend,
+        image=image,
+    )

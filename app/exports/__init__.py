@@ -1,0 +1,1 @@
+"""File writers for downloads: one `Download` in, bytes out; one registry. No HTTP here."""

@@ -1,0 +1,74 @@
+"""The built-in download formats, registered through the same path outside code would use."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+from app.errors import InvalidParameterError
+from app.exports.download import Download, ExportFormat, ExportRegistry
+from app.exports.gis import write_geojson, write_gpkg, write_kml, write_shapefile_zip
+from app.exports.reports import write_docx, write_pdf
+from app.exports.tabular import write_csv, write_xlsx
+from app.exports.webmap import write_html
+
+
+def write_json(download: Download) -> bytes:
+    return orjson.dumps(download.json_body, option=orjson.OPT_SERIALIZE_NUMPY, default=_default)
+
+
+def _default(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _image_writer(fmt: str) -> Any:
+    def write(download: Download) -> bytes:
+        if download.image is None:
+            raise InvalidParameterError("this resource has no picture: use f=csv or f=json")
+        return download.image(fmt)
+
+    return write
+
+
+BUILTIN_FORMATS = ExportRegistry().register(
+    ExportFormat("json", "application/json", "json", write_json, is_attachment=False),
+    ExportFormat("geojson", "application/geo+json", "geojson", write_geojson, is_attachment=False),
+    ExportFormat("csv", "text/csv; charset=utf-8", "csv", write_csv),
+    ExportFormat(
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+        write_xlsx,
+    ),
+    ExportFormat(
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+        write_docx,
+    ),
+    ExportFormat("pdf", "application/pdf", "pdf", write_pdf),
+    ExportFormat("png", "image/png", "png", _image_writer("png"), is_attachment=False),
+    ExportFormat("jpg", "image/jpeg", "jpg", _image_writer("jpeg"), is_attachment=False),
+    ExportFormat("html", "text/html; charset=utf-8", "html", write_html),
+    ExportFormat("gpkg", "application/geopackage+sqlite3", "gpkg", write_gpkg),
+    ExportFormat("shp", "application/zip", "zip", write_shapefile_zip),
+    ExportFormat("kml", "application/vnd.google-earth.kml+xml", "kml", write_kml),
+)
+MAP_FORMATS = (
+    "geojson",
+    "json",
+    "csv",
+    "xlsx",
+    "docx",
+    "pdf",
+    "png",
+    "jpg",
+    "html",
+    "gpkg",
+    "shp",
+    "kml",
+)
+TABLE_FORMATS = ("json", "csv", "xlsx", "docx", "pdf")
+CHART_FORMATS = ("json", "csv", "xlsx", "docx", "pdf", "png", "jpg")

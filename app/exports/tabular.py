@@ -1,0 +1,64 @@
+"""CSV and XLSX writers. Text cells a spreadsheet would run as a formula are escaped."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from app.exports.download import Download
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: Any) -> Any:
+    """Prefix text starting like a formula with an apostrophe (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def safe_table(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = [escape_cell(v) for v in out[column]]
+    return out
+
+
+def write_csv(download: Download) -> bytes:
+    """UTF-8 with BOM, so that Excel reads accents right."""
+    text = safe_table(download.table).to_csv(index=False, lineterminator="\r\n")
+    return ("\ufeff" + text).encode("utf-8")
+
+
+def _cell(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return escape_cell(value) if isinstance(value, str) else value
+
+
+def write_xlsx(download: Download) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "datos" if download.lang == "es" else "data"
+    sheet.append([download.title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([])
+    sheet.append([str(c) for c in download.table.columns])
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in download.table.itertuples(index=False):
+        sheet.append([_cell(v) for v in row])
+    meta = workbook.create_sheet("fuentes" if download.lang == "es" else "sources")
+    for line in (*download.sources, *download.notes, download.attribution):
+        if line:
+            meta.append([escape_cell(line)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
