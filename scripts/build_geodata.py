@@ -19,6 +19,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import geodata_boundaries as gb  # noqa: E402
+import geodata_treatment as gt  # noqa: E402
 from geodata_places import COVERAGE_DEP, COVERAGE_PROV, EML, EP, OFICINAS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -258,7 +259,7 @@ def build_establishments(dep, prov, dist, pcap, dcap, drows, lines002):
                 else:
                     sd, sl = "reference", "see location_source"
             else:
-                sd, sl = S002, "lines 9353-9355, 9400-11300"
+                sd, sl = S002, (it[6] if len(it) > 6 else "lines 9353-9355, 9400-11300")
             out.append(
                 {
                     "code": code,
@@ -1296,6 +1297,10 @@ def main():
     policy(obs)
     context_000(obs)
     reference(obs, dep, dist)
+    ep_or = dict(zip(est.code, est.oficina_regional, strict=False))
+    gt.work_education(obs, L002, ep_by_name, ep_or)
+    gt.medio_libre(obs, L002)
+    gt.labour(obs, L002)
     obs.write()
     for f, rows in obs.files.items():
         print(f, len(rows))

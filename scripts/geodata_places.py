@@ -843,4 +843,23 @@ EML = [
         "province_capital",
         f"named after Puno ({S002} medio libre tables)",
     ),
+    # named only in the labour-reintegration tables of 002 (§6.8), oficina printed there
+    (
+        "EML-CHOTA",
+        "Chota",
+        "OR-NORTE",
+        ("Cajamarca", "Chota", None),
+        "province_capital",
+        f"named after Chota, capital of Chota province, Cajamarca ({S002} lines 11761-11801, oficina 'Norte')",
+        "lines 11761-11801, 12016-12054",
+    ),
+    (
+        "EML-HUACHO",
+        "Huacho",
+        "OR-LIMA",
+        ("Lima", "Huaura", None),
+        "province_capital",
+        f"named after Huacho, capital of Huaura province, Lima ({S002} lines 11761-11801, oficina 'Lima')",
+        "lines 11761-11801, 12016-12054",
+    ),
 ]

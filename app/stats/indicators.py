@@ -205,6 +205,27 @@ CORE_INDICATORS: tuple[Indicator, ...] = (
         "medio_libre",
     ),
     _stored(
+        "medio_libre_programme_participants",
+        "Personas atendidas en programas de medio libre",
+        "Persons in community-sentence programmes",
+        "personas",
+        "medio_libre",
+    ),
+    _stored(
+        "medio_libre_job_placements",
+        "Población de medio libre insertada en el mercado laboral",
+        "Community-sentence population placed in jobs",
+        "personas",
+        "medio_libre",
+    ),
+    _stored(
+        "medio_libre_trained",
+        "Población de medio libre capacitada",
+        "Community-sentence population trained",
+        "personas",
+        "medio_libre",
+    ),
+    _stored(
         "population_by_origin",
         "Población penal según lugar de procedencia",
         "Prison population by place of origin",

@@ -174,6 +174,9 @@ def test_observation_rows(obs, est, prov, dep):
         "work_participants",
         "education_participants",
         "establishment_count",
+        "medio_libre_programme_participants",
+        "medio_libre_job_placements",
+        "medio_libre_trained",
     } | pol
     assert set(obs.indicator) <= inds
     for pt, g in obs.groupby("place_type"):
@@ -318,7 +321,9 @@ def test_hiv_totals(obs, est):
             1066 if ind == "hiv_cases" else 1040
         )
         for orc in ORS:
-            s = sum(int(v) for c, v in zip(eps.place_code, eps.value, strict=False) if ep_or[c] == orc)
+            s = sum(
+                int(v) for c, v in zip(eps.place_code, eps.value, strict=False) if ep_or[c] == orc
+            )
             assert s == one(
                 obs, F_HIV, indicator=ind, place_type="oficina_regional", place_code=orc
             ), (ind, orc)
@@ -374,3 +379,141 @@ def test_regional_summary_2014_count(obs):
 def test_policy_indicators():
     p = pd.read_csv(G / "indicators_policy.csv")
     assert p.code.is_unique and p.direction.isin(["up", "down"]).all()
+
+
+# ---------------------------------------------------------------- 002 §4: work and education
+F_WE = "work_education_2024.csv"
+
+
+@pytest.mark.parametrize(
+    "ind,printed,ors",
+    [
+        # oficina chart (002 lines 7211-7273), order Norte, Lima, Sur, Centro, Oriente,
+        # Sur Oriente, Nor Oriente, Altiplano
+        ("work_participants", 28101, [5690, 7902, 1789, 3777, 1618, 3409, 2327, 1589]),
+        ("education_participants", 16387, [1644, 7716, 944, 1435, 1045, 1652, 1451, 500]),
+    ],
+)
+def test_work_education_totals(obs, est, ind, printed, ors):
+    ep_or = dict(zip(est.code, est.oficina_regional, strict=False))
+    eps = val(obs, F_WE, indicator=ind, place_type="establishment", period="2024-12")
+    assert len(eps) == 67 and eps.place_code.is_unique
+    assert set(eps.place_code) <= set(est[est.kind == "ep"].code)
+    assert sum(int(x) for x in eps.value) == printed
+    assert one(obs, F_WE, indicator=ind, place_type="national", period="2024-12") == printed
+    for orc, v in zip(ORS, ors, strict=True):
+        assert one(obs, F_WE, indicator=ind, place_type="oficina_regional", place_code=orc) == v
+        s = sum(int(x) for c, x in zip(eps.place_code, eps.value, strict=False) if ep_or[c] == orc)
+        assert s == v, orc
+    by_sex = total(obs, F_WE, indicator=ind, place_type="national", sex="M") + total(
+        obs, F_WE, indicator=ind, place_type="national", sex="F"
+    )
+    assert by_sex == printed
+
+
+def test_education_programmes_total(obs):
+    d = obs[(obs.file == F_WE) & (obs.category != "")]
+    assert set(d.category) == {"alfabetizacion", "pebaja", "cetpro", "pce", "ets", "superior"}
+    assert sum(int(x) for x in d.value) == 16387  # 'Total de personas matriculados' (line 6270)
+
+
+def test_work_monthly_series(obs):
+    d = val(obs, F_WE, indicator="work_participants", place_type="national")
+    months = dict(zip(d.period, d.value.astype(int), strict=False))
+    assert months["2023-12"] == 27042 and months["2024-11"] == 27700 and months["2024-12"] == 28101
+    assert len(months) == 13
+
+
+# ---------------------------------------------------------------- 002 ch. VI: medio libre
+F_ML = "medio_libre_programmes_2024.csv"
+F_LAB = "medio_libre_labour_2024.csv"
+
+
+def test_medio_libre_programmes(obs, est):
+    d = obs[(obs.file == F_ML) & (obs.place_type == "national")]
+    assert (d.groupby("programme").size() == 12).all() and len(d) == 84
+    dec = d[d.period == "2024-12"].set_index("programme").value.astype(int)
+    # 'Total de personas atendidas en los Programas de Medio Libre' = 1,313 (lines 9357-9405)
+    structured = ["focos", "reto", "capas", "no_mas_problemas", "aree", "yupachay"]
+    assert dec[structured].sum() == 1313
+    assert (
+        dec["focos"] == 513 and dec["capas"] == 437 and dec["talleres_multidisciplinarios"] == 437
+    )
+    e = obs[(obs.file == F_ML) & (obs.place_type == "establishment")]
+    assert set(e.place_code) <= set(est[est.kind == "eml"].code)
+    nat = d.set_index(["programme", "period"]).value.astype(int)
+    for (prog, per), g in e.groupby(["programme", "period"]):
+        assert g.value.astype(int).sum() <= nat[(prog, per)]
+    # Yupachay: Yanahuara + Puno in December (16 + 10) within the 64 attended
+    yu = e[(e.programme == "yupachay") & (e.period == "2024-12")]
+    assert dict(zip(yu.place_code, yu.value.astype(int), strict=False)) == {
+        "EML-YANAHUARA": 16,
+        "EML-PUNO": 10,
+    }
+    # RETO December: the two E.M.L. make the national 12
+    reto = e[(e.programme == "reto") & (e.period == "2024-12")]
+    assert reto.value.astype(int).sum() == nat[("reto", "2024-12")] == 12
+
+
+@pytest.mark.parametrize(
+    "series,cat,printed",
+    [
+        ("expected", "nuevo", 76),
+        ("expected", "seguimiento", 111),
+        ("expected", "", 187),
+        ("obtained", "nuevo", 39),
+        ("obtained", "seguimiento", 98),
+        ("obtained", "", 137),
+    ],
+)
+def test_job_placements_totals(obs, est, series, cat, printed):
+    kw = {"indicator": "medio_libre_job_placements", "series": series, "category": cat}
+    e = val(obs, F_LAB, place_type="establishment", **kw)
+    assert len(e) == 15 and set(e.place_code) <= set(est[est.kind == "eml"].code)
+    assert sum(int(x) for x in e.value) == printed
+    assert one(obs, F_LAB, place_type="national", **kw) == printed
+
+
+def test_job_placements_rows_add_up(obs):
+    e = obs[(obs.file == F_LAB) & (obs.indicator == "medio_libre_job_placements")]
+    e = e[e.place_type == "establishment"]
+    for (code, s), g in e.groupby(["place_code", "series"]):
+        v = dict(zip(g.category, g.value.astype(int), strict=False))
+        assert v["nuevo"] + v["seguimiento"] == v[""], (code, s)
+
+
+def test_trained_totals(obs, est):
+    printed = {
+        "cursos_gestion": 97,
+        "cursos_con_presupuesto": 55,
+        "ceba": 31,
+        "cetpro": 51,
+        "talleres_orientacion_laboral": 259,
+    }
+    ep_or = dict(zip(est.code, est.oficina_regional, strict=False))
+    for cat, v in printed.items():
+        kw = {"indicator": "medio_libre_trained", "category": cat}
+        e = val(obs, F_LAB, place_type="establishment", **kw)
+        assert len(e) == 15 and sum(int(x) for x in e.value) == v, cat
+        assert one(obs, F_LAB, place_type="national", **kw) == v
+    # prose (lines 11962-11965): talleres de orientación laboral Norte 60, Lima 96, Sur 30,
+    # Centro 25, Pucallpa 35 (oficina Oriente), Puno 13
+    e = val(
+        obs,
+        F_LAB,
+        place_type="establishment",
+        indicator="medio_libre_trained",
+        category="talleres_orientacion_laboral",
+    )
+    by_or = {}
+    for c, x in zip(e.place_code, e.value.astype(int), strict=False):
+        by_or[ep_or[c]] = by_or.get(ep_or[c], 0) + x
+    assert by_or == {
+        "OR-NORTE": 60,
+        "OR-LIMA": 96,
+        "OR-SUR": 30,
+        "OR-CENTRO": 25,
+        "OR-ORIENTE": 35,
+        "OR-SURORIENTE": 0,
+        "OR-ALTIPLANO": 13,
+    }
