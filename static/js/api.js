@@ -57,6 +57,7 @@ export async function indicators(lang) {
     isSensitive: Boolean(item.is_sensitive ?? item.sensitive),
     periods: Array.isArray(item.periods) ? item.periods.map((p) => p.code || p) : null,
     levels: Array.isArray(item.levels) ? item.levels : null,
+    periodsByLevel: item.periods_by_level && typeof item.periods_by_level === "object" ? item.periods_by_level : null,
     description: item.description || "",
   }));
 }

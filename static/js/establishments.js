@@ -4,7 +4,7 @@ import { escapeHtml } from "./map.js";
 import { formatNumber, t } from "./i18n.js";
 
 const L = window.L;
-const SIZES = [0, 10, 14, 18, 23, 29, 36];
+const SIZES = [0, 8, 10, 13, 16, 20, 25];
 
 /** Population of an establishment from its GeoJSON properties, whatever the API names it. */
 export function populationOf(props) {
@@ -37,7 +37,7 @@ function icon(props, selected) {
   const kind = kindOf(props);
   const population = populationOf(props);
   const size = sizeClass(population);
-  const px = SIZES[size];
+  const px = kind === "eml" ? Math.min(SIZES[size], 9) : SIZES[size];
   const classes = ["est-marker", `est-${kind}`, `s${size}`];
   if (population === null && kind === "ep") classes.push("nodata");
   if (selected) classes.push("est-selected");

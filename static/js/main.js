@@ -98,9 +98,27 @@ function fillIndicatorSelect() {
   select.value = app.view.indicator;
 }
 
+/** Order of docs/data-format.md: by the month a period ends; month < quarter < year. */
+export function periodKey(code) {
+  const m = /^(\d{4})(?:-(\d{2})|-Q([1-4]))?$/.exec(code) || [];
+  const year = Number(m[1] || 0);
+  if (m[2]) return [year, Number(m[2]), 0];
+  if (m[3]) return [year, Number(m[3]) * 3, 1];
+  return [year, 12, 2];
+}
+
+function comparePeriods(a, b) {
+  const ka = periodKey(a);
+  const kb = periodKey(b);
+  return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2];
+}
+
 function updatePeriods() {
   const ind = currentIndicator();
-  app.periods = ind?.periods ? [...ind.periods] : [];
+  // Prefer the periods with data at the mapped level; else every period of the indicator.
+  const atLevel = ind?.periodsByLevel?.[app.view.level];
+  app.periods = atLevel?.length ? [...atLevel] : ind?.periods ? [...ind.periods] : [];
+  app.periods.sort((a, b) => comparePeriods(a, b));
   const slider = $("period");
   if (!app.periods.length) {
     slider.disabled = true;
@@ -175,6 +193,7 @@ async function loadChoropleth() {
     performance.mark("siep:map-ready");
     performance.measure("siep:first-map", "siep:start", "siep:map-ready");
     window.siep.ready = true;
+    document.body.dataset.ready = "1";
     restoreSelection();
   } else if (app.view.place) {
     const selected = layer.byCode(app.view.place);
@@ -242,10 +261,9 @@ async function loadEstablishments() {
 /** When the establishments GeoJSON has no population, take it from the establishment-level map. */
 async function fillEstablishmentPopulation(collection) {
   if (collection.features.some((f) => populationOf(f.properties) !== null)) return;
-  const pop = app.indicators.find((i) => i.code === "population");
-  const period = pop?.periods?.[pop.periods.length - 1];
   try {
-    const values = await api.choropleth({ indicator: "population", level: "establishment", period, method: "quantiles", classes: 5, lang: lang() });
+    // No period: the API picks the latest period with data at the establishment level.
+    const values = await api.choropleth({ indicator: "population", level: "establishment", method: "quantiles", classes: 5, lang: lang() });
     const byCode = new Map(values.features.map((f) => [f.properties.code, f.properties]));
     for (const f of collection.features) {
       const v = byCode.get(f.properties.code);
@@ -300,6 +318,7 @@ function wireControls() {
       app.view.level = radio.value;
       app.view.place = "";
       closePanel();
+      updatePeriods();
       loadChoropleth();
     });
   }
@@ -408,6 +427,8 @@ async function main() {
     writeHash(app.view);
   });
   initSearch(searchCandidates, onSearchPick);
+  // The panel takes width from the map (desktop): let Leaflet measure its container again.
+  window.addEventListener("siep:panel", () => app.mapState.map.invalidateSize());
   syncControls();
   wireControls();
   establishmentsPromise = loadEstablishments();

@@ -29,7 +29,6 @@ export function createMap(container, config) {
   map.getPane("boundaries").classList.add("pane-boundaries");
   const renderer = L.svg({ padding: 0.2 });
   renderer.addTo(map);
-  addMissingPattern(renderer);
   const bases = {};
   if (config.osm_tiles && config.tile_url) {
     bases[t("baseNone")] = L.layerGroup();
@@ -47,8 +46,9 @@ export function createMap(container, config) {
 
 /** An SVG hatch pattern for places without data (distinct from every palette colour). */
 function addMissingPattern(renderer) {
+  // The renderer's <svg> exists only once the map has a view: called after the layer is added.
   const svg = renderer._container;
-  if (!svg) return;
+  if (!svg || svg.querySelector("#siep-missing")) return;
   const ns = "http://www.w3.org/2000/svg";
   const defs = document.createElementNS(ns, "defs");
   const pattern = document.createElementNS(ns, "pattern");
@@ -114,6 +114,7 @@ export function drawChoropleth(state, collection, onSelect) {
       });
     },
   }).addTo(map);
+  addMissingPattern(renderer);
   // Keyboard: each region is a focusable button (Enter/Space selects it).
   layer.eachLayer((featureLayer) => {
     const path = featureLayer.getElement?.();
@@ -162,7 +163,7 @@ export function titleControl() {
     const div = control.getContainer();
     if (!div) return;
     const ind = collection.indicator || {};
-    const unit = ind.unit ? ` (${ind.unit})` : "";
+    const unit = ind.unit && !String(ind.label || "").includes(ind.unit) ? ` (${ind.unit})` : "";
     div.replaceChildren();
     const strong = document.createElement("strong");
     strong.textContent = `${ind.label || ind.code || ""}${unit}`;
@@ -192,7 +193,8 @@ export function legendControl() {
     div.replaceChildren();
     div.setAttribute("aria-label", `${t("indicator")}: ${ind.label || ""}`);
     const h = document.createElement("h3");
-    h.textContent = ind.unit ? `${ind.label} (${ind.unit})` : ind.label || "";
+    const hasUnit = ind.unit && !String(ind.label || "").includes(ind.unit);
+    h.textContent = hasUnit ? `${ind.label} (${ind.unit})` : ind.label || "";
     const list = document.createElement("ul");
     for (const entry of legend.classes || []) {
       list.append(legendRow(entry.color, entry.label ?? `${entry.lower}–${entry.upper}`, entry.count, false));

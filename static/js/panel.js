@@ -18,15 +18,19 @@ export function initPanel(closeCallback) {
 }
 
 export function closePanel() {
+  if (panel().hidden) return;
   panel().hidden = true;
+  window.dispatchEvent(new CustomEvent("siep:panel"));
   onClose();
 }
 
 function open(title) {
+  const wasHidden = panel().hidden;
   document.getElementById("panel-title").textContent = title;
   const body = document.getElementById("panel-body");
   body.replaceChildren();
   panel().hidden = false;
+  if (wasHidden) window.dispatchEvent(new CustomEvent("siep:panel"));
   token += 1;
   return { body, ticket: token };
 }
@@ -42,7 +46,8 @@ function facts(rows) {
   const dl = node("dl", "facts");
   for (const [key, value] of rows) {
     if (value === undefined || value === null || value === "") continue;
-    dl.append(node("dt", "", key), node("dd", "", value));
+    if (key) dl.append(node("dt", "", key), node("dd", "", value));
+    else dl.append(node("dd", "wide", value));
   }
   return dl;
 }
@@ -81,8 +86,8 @@ async function appendSeries(body, ticket, { indicator, place, level, unit, perio
       holder.append(node("p", "chart-note", t("seriesNone")));
       return;
     }
-    holder.append(drawSeries(points, { current: period, unit, title: `${label} · ${place}` }));
     const shown = points.filter((p) => p.value !== null);
+    holder.append(drawSeries(shown, { current: period, unit, title: `${label} · ${place}` }));
     const first = shown[0];
     const last = shown[shown.length - 1];
     holder.append(
@@ -136,7 +141,9 @@ export function showPlace(feature, collection, establishments) {
     const table = node("table", "table-mini");
     for (const f of inside.sort((a, b) => (populationOf(b.properties) ?? 0) - (populationOf(a.properties) ?? 0))) {
       const tr = node("tr");
-      tr.append(node("td", "", f.properties.name));
+      const name = node("td", "", f.properties.name);
+      if (f.properties.kind === "eml") name.append(" ", node("span", "tag", "E.M.L."));
+      tr.append(name);
       tr.append(node("td", "num", formatNumber(populationOf(f.properties))));
       table.append(tr);
     }
