@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.routes import choropleth
+from app.api.routes import choropleth, establishments, indicators, observations, policy, series
 
 router = APIRouter(prefix="/api/v1")
-router.include_router(choropleth.router)
+for module in (indicators, choropleth, establishments, series, observations, policy):
+    router.include_router(module.router)

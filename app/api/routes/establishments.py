@@ -1,0 +1,92 @@
+"""GET /api/v1/establishments and /api/v1/establishments/{code}."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.api.deps import CatalogDep, SettingsDep
+from app.api.respond import respond, suppression_policy
+from app.api.services.establishments import (
+    EstablishmentFilter,
+    establishment_detail,
+    list_establishments,
+    parse_bbox,
+)
+from app.exports.formats import TABLE_FORMATS
+
+router = APIRouter(tags=["establishments"])
+LIST_FORMATS = ("geojson", "json", "csv", "xlsx", "gpkg", "shp", "kml")
+
+
+@router.get(
+    "/establishments",
+    summary="Establishments (E.P. and E.M.L.) as GeoJSON points, filtered",
+    responses={
+        200: {
+            "content": {
+                "application/geo+json": {
+                    "example": {
+                        "type": "FeatureCollection",
+                        "number_matched": 1,
+                        "features": [
+                            {
+                                "type": "Feature",
+                                "id": "EP-LURIGANCHO",
+                                "geometry": {"type": "Point", "coordinates": [-76.99, -11.98]},
+                                "properties": {
+                                    "code": "EP-LURIGANCHO",
+                                    "name": "E.P. Lurigancho",
+                                    "kind": "ep",
+                                    "oficina_regional": "OR-LIMA",
+                                    "ubigeo": "150132",
+                                    "location_precision": "district_capital",
+                                },
+                            }
+                        ],
+                    }
+                }
+            }
+        }
+    },
+)
+def get_establishments(
+    request: Request,
+    catalog: CatalogDep,
+    settings: SettingsDep,
+    kind: Annotated[str | None, Query(description="ep or eml")] = None,
+    oficina_regional: Annotated[str | None, Query(description="OR- code, e.g. OR-LIMA")] = None,
+    departamento: Annotated[str | None, Query(description="UBIGEO, 2 digits")] = None,
+    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (lon/lat)")] = None,
+    lang: Annotated[str, Query(description="es (default) or en")] = "es",
+    f: Annotated[str, Query(description=", ".join(LIST_FORMATS))] = "geojson",
+) -> Response:
+    params = EstablishmentFilter(kind, oficina_regional, departamento, parse_bbox(bbox), lang)
+    return respond(
+        request, catalog, settings, f, LIST_FORMATS, lambda: list_establishments(catalog, params)
+    )
+
+
+@router.get(
+    "/establishments/{code}",
+    summary="One establishment with all its figures over time and their sources",
+)
+def get_establishment(
+    request: Request,
+    catalog: CatalogDep,
+    settings: SettingsDep,
+    code: Annotated[str, Path(description="EP-/EML- code", examples=["EP-LURIGANCHO"])],
+    lang: Annotated[str, Query(description="es (default) or en")] = "es",
+    f: Annotated[str, Query(description="json, csv, xlsx, docx or pdf")] = "json",
+) -> Response:
+    policy = suppression_policy(settings)
+    catalog.establishment(code)  # 404 before anything else
+    return respond(
+        request,
+        catalog,
+        settings,
+        f,
+        TABLE_FORMATS,
+        lambda: establishment_detail(catalog, code, lang, policy),
+    )

@@ -1,0 +1,81 @@
+"""GET /api/v1/indicators: the indicator catalogue."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request, Response
+
+from app.api.deps import CatalogDep, SettingsDep
+from app.api.respond import respond
+from app.api.services.catalogue import list_indicators
+from app.api.services.params import check_lang
+from app.exports.download import Download
+from app.exports.formats import TABLE_FORMATS
+
+router = APIRouter(tags=["indicators"])
+
+EXAMPLE = {
+    "data_version": 3,
+    "indicators": [
+        {
+            "code": "tb_rate",
+            "label": "Tasa de tuberculosis por 100 000",
+            "label_es": "Tasa de tuberculosis por 100 000",
+            "label_en": "Tuberculosis rate per 100,000",
+            "unit": "por 100 000",
+            "aggregation": "ratio",
+            "numerator": "tb_cases",
+            "denominator": "population",
+            "is_sensitive": True,
+            "group": "salud",
+            "description": "",
+            "levels": ["national", "oficina_regional", "departamento", "provincia", "distrito"],
+            "periods": ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2024"],
+            "sources": [
+                {
+                    "dataset": "Casos de tuberculosis 2024…",
+                    "document": "seeds/002_923ca1ca7948ee01.txt",
+                    "table": "…",
+                }
+            ],
+        }
+    ],
+}
+
+
+@router.get(
+    "/indicators",
+    summary="Indicator catalogue: codes, labels, units, levels and periods with data, sources",
+    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}},
+)
+def get_indicators(
+    request: Request,
+    catalog: CatalogDep,
+    settings: SettingsDep,
+    lang: Annotated[str, Query(description="es (default) or en")] = "es",
+    f: Annotated[str, Query(description="json, csv, xlsx, docx or pdf")] = "json",
+) -> Response:
+    def build() -> Download:
+        items = list_indicators(catalog, check_lang(lang))
+        table = pd.DataFrame(
+            [
+                {
+                    **i,
+                    "levels": ", ".join(i["levels"]),
+                    "periods": ", ".join(i["periods"]),
+                    "sources": len(i["sources"]),
+                }
+                for i in items
+            ]
+        )
+        return Download(
+            title="Indicadores SIEP-Perú" if lang == "es" else "SIEP-Perú indicators",
+            filename="siep_indicators",
+            table=table,
+            json_body={"data_version": catalog.version, "indicators": items},
+            lang=lang,
+        )
+
+    return respond(request, catalog, settings, f, TABLE_FORMATS, build)

@@ -1,0 +1,181 @@
+"""Establishments (E.P. and E.M.L.): the list with filters, and one with all its figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from app.api.services.observations import suppress_rows
+from app.api.services.params import check_lang
+from app.api.services.places import attribution, geometry_json
+from app.catalog.snapshot import Catalog
+from app.codes import ESTABLISHMENT_KINDS, OFICINA_REGIONAL_CODES, parse_dimensions, parse_period
+from app.errors import InvalidParameterError
+from app.exports.download import Download
+from app.stats.aggregate import registry_for
+from app.stats.suppress import SuppressionPolicy
+
+FIELDS = [
+    "code",
+    "name",
+    "kind",
+    "oficina_regional",
+    "ubigeo",
+    "departamento",
+    "provincia",
+    "location_precision",
+    "location_source",
+    "population_served",
+]
+
+
+@dataclass(frozen=True)
+class EstablishmentFilter:
+    kind: str | None = None
+    oficina_regional: str | None = None
+    departamento: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    lang: str = "es"
+
+
+def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """bbox=minx,miny,maxx,maxy in EPSG:4326 (lon, lat)."""
+    if not text:
+        return None
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4 or values[0] > values[2] or values[1] > values[3]:
+        raise InvalidParameterError(
+            f"bbox must be minx,miny,maxx,maxy (lon/lat, EPSG:4326), got '{text}'"
+        )
+    return values  # type: ignore[return-value]
+
+
+def list_establishments(catalog: Catalog, params: EstablishmentFilter) -> Download:
+    lang = check_lang(params.lang)
+    est = catalog.establishments
+    if params.kind is not None and params.kind not in ESTABLISHMENT_KINDS:
+        raise InvalidParameterError(
+            f"unknown kind '{params.kind}'; valid: {', '.join(ESTABLISHMENT_KINDS)}"
+        )
+    if (
+        params.oficina_regional is not None
+        and params.oficina_regional not in OFICINA_REGIONAL_CODES
+    ):
+        raise InvalidParameterError(
+            f"unknown oficina_regional '{params.oficina_regional}'; valid: {', '.join(OFICINA_REGIONAL_CODES)}"
+        )
+    if params.kind:
+        est = est[est["kind"] == params.kind]
+    if params.oficina_regional:
+        est = est[est["oficina_regional"] == params.oficina_regional]
+    if params.departamento:
+        est = est[est["departamento"] == params.departamento]
+    if params.bbox:
+        minx, miny, maxx, maxy = params.bbox
+        est = est.cx[minx:maxx, miny:maxy]
+    table = pd.DataFrame(
+        {f: est[f].astype(object).where(est[f].notna(), None) for f in FIELDS}
+    ).reset_index(drop=True)
+    table["lon"] = [g.x if g is not None else None for g in est.geometry]
+    table["lat"] = [g.y if g is not None else None for g in est.geometry]
+    features = [
+        {"type": "Feature", "id": r["code"], "geometry": geometry_json(g), "properties": r}
+        for r, g in zip(
+            table.drop(columns=["lon", "lat"]).to_dict("records"), est.geometry, strict=True
+        )
+    ]
+    body = {
+        "type": "FeatureCollection",
+        "number_matched": len(features),
+        "data_version": catalog.version,
+        "attribution": attribution(lang),
+        "features": features,
+    }
+    geo = gpd.GeoDataFrame(
+        table.drop(columns=["lon", "lat"]), geometry=list(est.geometry), crs="EPSG:4326"
+    )
+    return Download(
+        title="Establecimientos penitenciarios" if lang == "es" else "Prison establishments",
+        filename="siep_establishments" + (f"_{params.kind}" if params.kind else ""),
+        table=table,
+        json_body=body,
+        lang=lang,
+        attribution=attribution(lang),
+        geo=geo,
+    )
+
+
+def establishment_detail(
+    catalog: Catalog, code: str, lang: str, policy: SuppressionPolicy
+) -> Download:
+    """One establishment with every figure published for it, over time, with sources."""
+    lang = check_lang(lang)
+    row = catalog.establishment(code)
+    registry = registry_for(catalog)
+    obs = catalog.observations
+    mine = obs[(obs["place_type"] == "establishment") & (obs["place_code"] == code)]
+    mine = suppress_rows(mine, catalog, policy)
+    mine = mine.assign(_key=[parse_period(p).end_key for p in mine["period"]]).sort_values(
+        ["indicator", "dimensions", "_key"]
+    )
+    figures: dict[str, Any] = {}
+    for r in mine.itertuples():
+        indicator = registry.get(str(r.indicator))
+        entry = figures.setdefault(
+            str(r.indicator),
+            {
+                "label": indicator.label(lang) if indicator else str(r.indicator),
+                "unit": indicator.unit if indicator else "",
+                "values": [],
+            },
+        )
+        entry["values"].append(
+            {
+                "period": r.period,
+                "dimensions": parse_dimensions(str(r.dimensions)),
+                "value": None if pd.isna(r.value) else float(r.value),
+                "status": r.status,
+                "note": r.note if isinstance(r.note, str) else "",
+                "source": {
+                    "dataset": str(r.dataset_title),
+                    "document": str(r.source_document),
+                    "table": str(r.source_table),
+                    "locator": str(r.source_locator),
+                },
+            }
+        )
+    properties = {f: (None if pd.isna(row[f]) else row[f]) for f in FIELDS}
+    body = {
+        "type": "Feature",
+        "id": code,
+        "geometry": geometry_json(row.geometry),
+        "properties": {**properties, "figures": figures},
+        "data_version": catalog.version,
+    }
+    table = pd.DataFrame(
+        {
+            "indicator": mine["indicator"],
+            "period": mine["period"],
+            "dimensions": mine["dimensions"],
+            "value": mine["value"],
+            "status": mine["status"],
+            "note": mine["note"].fillna(""),
+            "source_document": mine["source_document"],
+            "source_table": mine["source_table"],
+            "source_locator": mine["source_locator"],
+        }
+    ).reset_index(drop=True)
+    return Download(
+        title=str(row["name"]),
+        filename=f"siep_{code}",
+        table=table,
+        json_body=body,
+        lang=lang,
+        sources=tuple(sorted(set(table["source_document"].astype(str)))),
+    )

@@ -1,0 +1,162 @@
+"""The tidy observations themselves, filtered and paged, with provenance and suppression."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from app.api.services.params import check_level, resolve_indicator
+from app.catalog.snapshot import Catalog
+from app.codes import format_dimensions, parse_dimensions, parse_period
+from app.errors import InvalidParameterError
+from app.exports.download import Download
+from app.stats.suppress import SuppressionPolicy, small_count_mask
+
+MAX_LIMIT = 10000
+DEFAULT_LIMIT = 1000
+COLUMNS = [
+    "indicator",
+    "place_type",
+    "place_code",
+    "period",
+    "dimensions",
+    "value",
+    "status",
+    "note",
+    "dataset",
+    "source_document",
+    "source_table",
+    "source_locator",
+]
+
+
+@dataclass(frozen=True)
+class ObservationParams:
+    indicator: str | None = None
+    level: str | None = None
+    place: str | None = None
+    start: str | None = None
+    end: str | None = None
+    dimensions: dict[str, str] = field(default_factory=dict)
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+
+def _period_keys(periods: pd.Series) -> list[tuple[int, int, int]]:
+    return [parse_period(p).end_key for p in periods]
+
+
+def suppress_rows(frame: pd.DataFrame, catalog: Catalog, policy: SuppressionPolicy) -> pd.DataFrame:
+    """Hide small sensitive counts in stored rows, as every other output does."""
+    sensitive = set(catalog.indicators.index[catalog.indicators["is_sensitive"].astype(bool)])
+    is_target = frame["indicator"].isin(sensitive) & frame["place_type"].isin(policy.levels)
+    mask = (is_target & small_count_mask(frame["value"], policy.threshold)).to_numpy()
+    if policy.threshold <= 1:
+        mask[:] = False
+    out = frame.copy()
+    out["status"] = np.where(out["value"].isna(), "missing", "ok")
+    out.loc[mask, "status"] = "suppressed"
+    out.loc[mask, "note"] = policy.range_text
+    out.loc[mask, "value"] = np.nan
+    return out
+
+
+def find_observations(
+    catalog: Catalog, params: ObservationParams, policy: SuppressionPolicy
+) -> Download:
+    if not 1 <= params.limit <= MAX_LIMIT:
+        raise InvalidParameterError(f"limit must be from 1 to {MAX_LIMIT}")
+    if params.offset < 0:
+        raise InvalidParameterError("offset must be 0 or more")
+    obs = catalog.observations
+    mask = pd.Series(True, index=obs.index)
+    if params.indicator:
+        indicator = resolve_indicator(catalog, params.indicator)
+        mask &= obs["indicator"].isin(list(indicator.inputs))
+    if params.level:
+        mask &= obs["place_type"] == check_level(params.level)
+    if params.place:
+        mask &= obs["place_code"] == params.place
+    if params.dimensions:
+        wanted = params.dimensions
+        mask &= obs["dimensions"].map(
+            lambda d: all(parse_dimensions(d).get(k) == v for k, v in wanted.items())
+        )
+    rows = obs[mask]
+    keys = _period_keys(rows["period"])
+    for bound, name, keep in (
+        (params.start, "from", lambda k, b: k >= b),
+        (params.end, "to", lambda k, b: k <= b),
+    ):
+        if bound:
+            try:
+                limit_key = parse_period(bound).end_key
+            except ValueError as exc:
+                raise InvalidParameterError(f"{name}: {exc}") from None
+            selected = [keep(k, limit_key) for k in keys]
+            rows = rows[selected]
+            keys = [k for k, s in zip(keys, selected, strict=True) if s]
+    rows = rows.assign(_key=keys).sort_values(
+        ["indicator", "place_type", "place_code", "_key", "dimensions"]
+    )
+    total = len(rows)
+    page = suppress_rows(rows.iloc[params.offset : params.offset + params.limit], catalog, policy)
+    table = pd.DataFrame(
+        {
+            "indicator": page["indicator"],
+            "place_type": page["place_type"],
+            "place_code": page["place_code"],
+            "period": page["period"],
+            "dimensions": page["dimensions"],
+            "value": page["value"],
+            "status": page["status"],
+            "note": page["note"].fillna(""),
+            "dataset": page["dataset_title"],
+            "source_document": page["source_document"],
+            "source_table": page["source_table"],
+            "source_locator": page["source_locator"],
+        },
+        columns=COLUMNS,
+    ).reset_index(drop=True)
+    records: list[dict[str, Any]] = [
+        {
+            **{
+                k: (None if isinstance(v, float) and np.isnan(v) else v)
+                for k, v in r.items()
+                if k != "dimensions"
+            },
+            "dimensions": parse_dimensions(r["dimensions"]),
+        }
+        for r in table.to_dict("records")
+    ]
+    body = {
+        "number_matched": total,
+        "number_returned": len(records),
+        "offset": params.offset,
+        "limit": params.limit,
+        "next_offset": params.offset + params.limit
+        if params.offset + params.limit < total
+        else None,
+        "data_version": catalog.version,
+        "observations": records,
+    }
+    name = "_".join(
+        p
+        for p in (
+            params.indicator,
+            params.level,
+            params.place,
+            format_dimensions(params.dimensions).replace(";", "_").replace("=", "-"),
+        )
+        if p
+    )
+    return Download(
+        title="Observaciones SIEP-Perú" + (f": {params.indicator}" if params.indicator else ""),
+        filename=f"siep_observations_{name}" if name else "siep_observations",
+        table=table,
+        json_body=body,
+        sources=tuple(sorted(set(table["source_document"].dropna().astype(str)))),
+    )

@@ -1,0 +1,166 @@
+"""Time series of one indicator at one place, recomputed period by period."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from app.api.services.display import display_value  # noqa: E402
+from app.api.services.params import check_lang, periods_with_data, resolve_indicator  # noqa: E402
+from app.catalog.snapshot import Catalog  # noqa: E402
+from app.codes import NATIONAL_CODE, UNIT_LEVELS, parse_period  # noqa: E402
+from app.errors import InvalidParameterError, NotFoundError  # noqa: E402
+from app.exports.download import Download, sources_text  # noqa: E402
+from app.stats.aggregate import compute, place_names  # noqa: E402
+from app.stats.suppress import SuppressionPolicy, apply_suppression  # noqa: E402
+
+GRANULARITIES = ("month", "quarter", "year")
+
+
+@dataclass(frozen=True)
+class SeriesParams:
+    indicator: str
+    place: str = NATIONAL_CODE
+    start: str | None = None
+    end: str | None = None
+    granularity: str | None = None
+    lang: str = "es"
+
+
+def level_of(place: str) -> str:
+    """The level a place code belongs to (PE, OR-*, EP-*/EML-*, or a UBIGEO)."""
+    if place == NATIONAL_CODE:
+        return "national"
+    if place.startswith("OR-"):
+        return "oficina_regional"
+    if place.startswith(("EP-", "EML-")):
+        return "establishment"
+    for level, digits in UNIT_LEVELS.items():
+        if place.isdigit() and len(place) == digits:
+            return level
+    raise InvalidParameterError(
+        f"unknown place '{place}'; use PE, an OR- code, an EP-/EML- code or a UBIGEO (2, 4 or 6 digits)"
+    )
+
+
+def _bound(text: str | None, name: str) -> tuple[int, int, int] | None:
+    if not text:
+        return None
+    try:
+        return parse_period(text).end_key
+    except ValueError as exc:
+        raise InvalidParameterError(f"{name}: {exc}") from None
+
+
+def build_series(catalog: Catalog, params: SeriesParams, policy: SuppressionPolicy) -> Download:
+    lang = check_lang(params.lang)
+    indicator = resolve_indicator(catalog, params.indicator)
+    level = level_of(params.place)
+    names = place_names(catalog, level)
+    if params.place not in names.index:
+        raise NotFoundError(f"no {level} with code '{params.place}'")
+    if params.granularity and params.granularity not in GRANULARITIES:
+        raise InvalidParameterError(
+            f"unknown granularity '{params.granularity}'; valid: {', '.join(GRANULARITIES)}"
+        )
+    start, end = _bound(params.start, "from"), _bound(params.end, "to")
+    rows: list[dict[str, Any]] = []
+    for period in periods_with_data(catalog, indicator):
+        parsed = parse_period(period)
+        if params.granularity and parsed.granularity != params.granularity:
+            continue
+        if (start and parsed.end_key < start) or (end and parsed.end_key > end):
+            continue
+        if indicator.aggregation == "none":
+            continue
+        values = compute(catalog, indicator, level, period)
+        frame = apply_suppression(values.frame, indicator, level, policy)
+        row = frame.loc[params.place]
+        if row["status"] == "missing":
+            continue
+        rows.append(
+            {
+                "period": period,
+                "value": None if pd.isna(row["value"]) else float(row["value"]),
+                "numerator": None if pd.isna(row["numerator"]) else float(row["numerator"]),
+                "denominator": None if pd.isna(row["denominator"]) else float(row["denominator"]),
+                "denominator_period": values.denominator_period,
+                "status": row["status"],
+                "display": display_value(
+                    indicator, row["value"], row["status"], row["suppressed_range"], lang
+                ),
+                "method": row["method"],
+                "sources": row["sources"],
+            }
+        )
+    place_name = str(names.loc[params.place])
+    title = f"{indicator.label(lang)} — {place_name}"
+    body = {
+        "indicator": {
+            "code": indicator.code,
+            "label": indicator.label(lang),
+            "unit": indicator.unit,
+        },
+        "place": {"code": params.place, "name": place_name, "level": level},
+        "data_version": catalog.version,
+        "points": rows,
+    }
+    table = pd.DataFrame(
+        [{**r, "sources": sources_text(r["sources"])} for r in rows],
+        columns=[
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+            "denominator_period",
+            "status",
+            "display",
+            "method",
+            "sources",
+        ],
+    )
+    documents = sorted({s["document"] for r in rows for s in r["sources"] if s.get("document")})
+
+    def image(fmt: str) -> bytes:
+        return draw_chart(title, indicator.unit, rows, fmt, documents)
+
+    return Download(
+        title=title,
+        filename=f"siep_{indicator.code}_{params.place}_series",
+        table=table,
+        json_body=body,
+        lang=lang,
+        sources=tuple(documents),
+        image=image,
+    )
+
+
+def draw_chart(
+    title: str, unit: str, rows: list[dict[str, Any]], fmt: str, sources: list[str]
+) -> bytes:
+    """A line chart of the series (matplotlib, Agg backend)."""
+    figure, axes = plt.subplots(figsize=(9, 4.5), dpi=100)
+    try:
+        periods = [r["period"] for r in rows if r["value"] is not None]
+        values = [r["value"] for r in rows if r["value"] is not None]
+        axes.plot(periods, values, marker="o", color="#bd0026")
+        axes.set_title(title, fontsize=12)
+        axes.set_ylabel(unit)
+        axes.grid(alpha=0.3)
+        axes.tick_params(axis="x", labelrotation=45, labelsize=8)
+        axes.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        figure.text(0.01, 0.01, "Fuente: " + "; ".join(sources), fontsize=7, color="#555555")
+        figure.tight_layout(rect=(0, 0.04, 1, 1))
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="jpeg" if fmt == "jpeg" else "png")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
