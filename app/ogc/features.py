@@ -229,12 +229,17 @@ def _plain(geometry: Any) -> dict[str, Any] | None:
 
 
 class FeatureTables:
-    """Feature tables of every layer for the current catalog version, built lazily and cached."""
+    """Feature tables of every layer for the current catalog version, cached.
+
+    When a new catalog version is first seen, every layer's table is built in a background
+    thread so that later requests (and GetCapabilities extents) find them ready.
+    """
 
     def __init__(self, layers: LayerSet, public_url: str) -> None:
         self.layers = layers
         self.public_url = public_url
         self._lock = threading.Lock()
+        self._layer_locks = {layer.id: threading.Lock() for layer in layers}
         self._version: int | None = None
         self._tables: dict[str, FeatureTable] = {}
 
@@ -246,8 +251,22 @@ class FeatureTables:
             if self._version != catalog.version:
                 self._version = catalog.version
                 self._tables = {}
+                threading.Thread(target=self._warm, args=(catalog,), daemon=True).start()
             table = self._tables.get(layer_id)
+        if table is not None:
+            return table
+        with self._layer_locks[layer_id]:
+            with self._lock:
+                table = self._tables.get(layer_id)
             if table is None or table.version != catalog.version:
                 table = build_table(catalog, layer, self.public_url)
-                self._tables[layer_id] = table
+                with self._lock:
+                    if self._version == catalog.version:
+                        self._tables[layer_id] = table
             return table
+
+    def _warm(self, catalog: Catalog) -> None:
+        for layer in self.layers:
+            if self._version != catalog.version:
+                return
+            self.table(catalog, layer.id)

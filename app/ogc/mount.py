@@ -7,9 +7,11 @@ from fastapi import FastAPI
 from app.catalog.holder import CatalogHolder
 from app.layers import default_layers
 from app.ogc.context import OgcContext, register_context
+from app.ogc.endpoints import wfs_router
 from app.ogc.features import FeatureTables
 from app.ogc.ogcapi import OgcApiGateway
 from app.ogc.pygeoapi_app import build_pygeoapi_app
+from app.ogc.wfs import WfsService
 from app.settings import Settings
 
 
@@ -21,4 +23,5 @@ def mount_ogc(app: FastAPI, settings: Settings, holder: CatalogHolder) -> None:
     gateway = OgcApiGateway(build_pygeoapi_app(settings, layers, has_maps=False))
     app.add_route("/ogc", gateway, include_in_schema=False)  # type: ignore[arg-type]
     app.mount("/ogc", gateway)
+    app.include_router(wfs_router(WfsService(context)))
     app.state.ogc = context

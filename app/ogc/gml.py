@@ -1,0 +1,113 @@
+"""GML 3.2 encoding of feature tables for WFS 2.0 (members cached per version, layer and CRS).
+
+Axis order follows the requested srsName: latitude first for urn:ogc:def:crs:EPSG::4326.
+Polygon layers are written as gml:MultiSurface, point layers as gml:Point.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from xml.sax.saxutils import escape
+
+import shapely
+from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from app.ogc.crs import CrsInfo, transformer
+from app.ogc.features import FeatureTable
+
+NS = "http://siep-peru.org/wfs"
+PREFIX = "siep"
+
+
+def _coords(coords: Iterable[Sequence[float]], lat_lon: bool) -> str:
+    if lat_lon:
+        return " ".join(f"{c[1]:.10g} {c[0]:.10g}" for c in coords)
+    return " ".join(f"{c[0]:.10g} {c[1]:.10g}" for c in coords)
+
+
+def _polygon(poly: Polygon, gid: str, lat_lon: bool) -> str:
+    rings = [
+        f"<gml:exterior><gml:LinearRing><gml:posList>{_coords(poly.exterior.coords, lat_lon)}"
+        "</gml:posList></gml:LinearRing></gml:exterior>"
+    ]
+    rings += [
+        f"<gml:interior><gml:LinearRing><gml:posList>{_coords(r.coords, lat_lon)}"
+        "</gml:posList></gml:LinearRing></gml:interior>"
+        for r in poly.interiors
+    ]
+    return f'<gml:Polygon gml:id="{gid}">{"".join(rings)}</gml:Polygon>'
+
+
+def geometry_gml(geom: BaseGeometry, gid: str, srs_name: str, lat_lon: bool) -> str:
+    srs = f'srsName="{escape(srs_name)}" srsDimension="2"'
+    if isinstance(geom, Point):
+        return f'<gml:Point gml:id="{gid}" {srs}><gml:pos>{_coords([geom.coords[0]], lat_lon)}</gml:pos></gml:Point>'
+    polygons = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
+    members = "".join(
+        f"<gml:surfaceMember>{_polygon(p, f'{gid}.{i}', lat_lon)}</gml:surfaceMember>"
+        for i, p in enumerate(polygons)
+        if isinstance(p, Polygon)
+    )
+    return f'<gml:MultiSurface gml:id="{gid}" {srs}>{members}</gml:MultiSurface>'
+
+
+def _value(value: object) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    return escape(str(value))
+
+
+def feature_gml(table: FeatureTable, position: int, crs: CrsInfo, srs_name: str) -> str:
+    layer_id = table.layer.id
+    fid = f"{layer_id}.{table.ids[position]}"
+    parts = [f'<{PREFIX}:{layer_id} gml:id="{escape(fid)}">']
+    geom = table.geometries[position]
+    if geom is not None:
+        if crs.epsg != 4326:
+            geom = shapely.ops.transform(transformer(4326, crs.epsg).transform, geom)
+        parts.append(
+            f"<{PREFIX}:geometry>{geometry_gml(geom, fid + '.g', srs_name, crs.is_lat_lon)}"
+            f"</{PREFIX}:geometry>"
+        )
+    props = table.properties[position]
+    for name in table.fields:
+        value = props.get(name)
+        if value is not None:
+            parts.append(f"<{PREFIX}:{name}>{_value(value)}</{PREFIX}:{name}>")
+    parts.append(f"</{PREFIX}:{layer_id}>")
+    return "".join(parts)
+
+
+class GmlCache:
+    """Encoded members per (catalog version, layer, srsName): a GetFeature only joins strings."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[int, str, str], list[str | None]] = {}
+
+    def members(self, table: FeatureTable, crs: CrsInfo, srs_name: str) -> list[str | None]:
+        key = (table.version, table.layer.id, srs_name)
+        with self._lock:
+            members = self._cache.get(key)
+            if members is None:
+                stale = [k for k in self._cache if k[0] != table.version]
+                for k in stale:
+                    del self._cache[k]
+                members = [None] * len(table)
+                self._cache[key] = members
+        return members
+
+    def encode(
+        self, table: FeatureTable, positions: Sequence[int], crs: CrsInfo, srs_name: str
+    ) -> list[str]:
+        members = self.members(table, crs, srs_name)
+        out = []
+        for p in positions:
+            text = members[p]
+            if text is None:
+                text = feature_gml(table, p, crs, srs_name)
+                members[p] = text  # benign race: every thread writes the same string
+            out.append(text)
+        return out
