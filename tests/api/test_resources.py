@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+from PIL import Image
+
+# seeds/002: EVOLUCIÓN DE LA POBLACIÓN PENAL ENTRE LA CAPACIDAD DE ALBERGUE: 2013 - 2024
+PRINTED_NATIONAL_POPULATION = {"2013": 67597, "2014": 71961}
+
+
+def test_indicator_catalogue_lists_levels_periods_and_sources(shipped_client: TestClient) -> None:
+    body = shipped_client.get("/api/v1/indicators").json()
+    items = {i["code"]: i for i in body["indicators"]}
+    assert {"population", "tb_rate", "overcrowded", "medio_libre_population"} <= set(items)
+    tb = items["tb_rate"]
+    assert tb["label"] == "Tasa de tuberculosis por 100 000" and tb["is_sensitive"]
+    assert "oficina_regional" in tb["levels"] and "2024" in tb["periods"] and tb["sources"]
+    english = shipped_client.get("/api/v1/indicators", params={"lang": "en"}).json()
+    assert english["indicators"][0]["label"] == "Prison population"
+
+
+def test_national_series_2013_2024(shipped_client: TestClient) -> None:
+    body = shipped_client.get(
+        "/api/v1/series",
+        params={
+            "indicator": "population",
+            "place": "PE",
+            "from": "2013",
+            "to": "2024",
+            "granularity": "year",
+        },
+    ).json()
+    points = {p["period"]: p["value"] for p in body["points"]}
+    assert list(points) == [str(y) for y in range(2013, 2025)]
+    for year, value in PRINTED_NATIONAL_POPULATION.items():
+        assert points[year] == value
+
+
+def test_series_chart_is_a_png(shipped_client: TestClient) -> None:
+    response = shipped_client.get(
+        "/api/v1/series", params={"indicator": "population", "granularity": "year", "f": "png"}
+    )
+    assert Image.open(io.BytesIO(response.content)).format == "PNG"
+
+
+def test_series_of_an_unknown_place_is_rejected(shipped_client: TestClient) -> None:
+    assert (
+        shipped_client.get(
+            "/api/v1/series", params={"indicator": "population", "place": "XX"}
+        ).status_code
+        == 400
+    )
+    assert (
+        shipped_client.get(
+            "/api/v1/series", params={"indicator": "population", "place": "99"}
+        ).status_code
+        == 404
+    )
+
+
+def test_establishments_filter_by_kind_region_and_bbox(shipped_client: TestClient) -> None:
+    lima = shipped_client.get(
+        "/api/v1/establishments", params={"kind": "ep", "oficina_regional": "OR-LIMA"}
+    ).json()
+    assert lima["features"] and all(
+        f["properties"]["oficina_regional"] == "OR-LIMA" for f in lima["features"]
+    )
+    boxed = shipped_client.get(
+        "/api/v1/establishments", params={"bbox": "-77.2,-12.2,-76.8,-11.8"}
+    ).json()
+    codes = {f["id"] for f in boxed["features"]}
+    assert "EP-LURIGANCHO" in codes
+    bad = shipped_client.get("/api/v1/establishments", params={"oficina_regional": "OR-X"})
+    assert bad.status_code == 400 and "OR-LIMA" in bad.json()["detail"]
+
+
+def test_establishment_detail_has_figures_with_sources_and_suppression(
+    shipped_client: TestClient,
+) -> None:
+    body = shipped_client.get("/api/v1/establishments/EP-LURIGANCHO").json()
+    figures = body["properties"]["figures"]
+    tb = next(
+        v for v in figures["tb_cases"]["values"] if v["period"] == "2024" and not v["dimensions"]
+    )
+    assert tb["value"] == 770 and tb["source"]["locator"] == "line 4813"
+    assert shipped_client.get("/api/v1/establishments/EP-NOWHERE").status_code == 404
+
+
+def test_observations_are_paged_and_carry_provenance(shipped_client: TestClient) -> None:
+    first = shipped_client.get(
+        "/api/v1/observations",
+        params={"indicator": "tb_cases", "level": "oficina_regional", "limit": 5},
+    ).json()
+    assert (
+        first["number_returned"] == 5 and first["next_offset"] == 5 and first["number_matched"] > 5
+    )
+    assert all(o["source_document"] and o["source_locator"] for o in first["observations"])
+    assert shipped_client.get("/api/v1/observations", params={"limit": 100000}).status_code == 422
+
+
+def test_observations_csv_hides_small_sensitive_counts(shipped_client: TestClient) -> None:
+    text = shipped_client.get(
+        "/api/v1/observations",
+        params={"indicator": "tb_cases", "level": "establishment", "limit": 10000, "f": "csv"},
+    ).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    suppressed = [r for r in rows if r["status"] == "suppressed"]
+    assert suppressed and all(r["value"] == "" and r["note"] == "1-4" for r in suppressed)
+    assert all(r["value"] == "" or float(r["value"]) == 0 or float(r["value"]) >= 5 for r in rows)
+
+
+def test_observations_filter_by_dimension(shipped_client: TestClient) -> None:
+    body = shipped_client.get(
+        "/api/v1/observations", params={"indicator": "population", "sex": "F", "limit": 50}
+    ).json()
+    assert body["observations"] and all(
+        o["dimensions"].get("sex") == "F" for o in body["observations"]
+    )
+    assert shipped_client.get("/api/v1/observations", params={"sex": "X"}).status_code == 400
+
+
+def test_policy_indicators_reproduce_the_printed_progress(shipped_client: TestClient) -> None:
+    body = shipped_client.get("/api/v1/policy-indicators").json()
+    items = {i["code"]: i for i in body["indicators"]}
+    y2020 = {y["year"]: y for y in items["IOP.01.02"]["years"]}["2020"]
+    assert (y2020["expected"], y2020["obtained"]) == (37.0, 34.0)
+    assert round(y2020["progress_pct"]) == 92  # seeds/003 prints 92 %
+    medio_libre = {y["year"]: y for y in items["IOP.04.03"]["years"]}["2020"]
+    assert round(medio_libre["progress_pct"]) == 40  # seeds/003 prints 40 %
+    assert medio_libre["traffic_light"] == "rojo" and y2020["traffic_light"] == "verde"
+    assert items["IOP.01.02"]["baseline"] == 37.0
