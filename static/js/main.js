@@ -6,7 +6,7 @@ import { lang, setLang, t, translatePage } from "./i18n.js";
 import { createMap, drawChoropleth, legendControl, titleControl } from "./map.js";
 import { closePanel, initPanel, showEstablishment, showPlace } from "./panel.js";
 import { initSearch } from "./search.js";
-import { readHash, writeHash } from "./state.js";
+import { comparePeriods, readHash, writeHash } from "./state.js";
 
 performance.mark("siep:start");
 
@@ -98,21 +98,6 @@ function fillIndicatorSelect() {
   select.value = app.view.indicator;
 }
 
-/** Order of docs/data-format.md: by the month a period ends; month < quarter < year. */
-export function periodKey(code) {
-  const m = /^(\d{4})(?:-(\d{2})|-Q([1-4]))?$/.exec(code) || [];
-  const year = Number(m[1] || 0);
-  if (m[2]) return [year, Number(m[2]), 0];
-  if (m[3]) return [year, Number(m[3]) * 3, 1];
-  return [year, 12, 2];
-}
-
-function comparePeriods(a, b) {
-  const ka = periodKey(a);
-  const kb = periodKey(b);
-  return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2];
-}
-
 function updatePeriods() {
   const ind = currentIndicator();
   // Prefer the periods with data at the mapped level; else every period of the indicator.
@@ -127,13 +112,15 @@ function updatePeriods() {
     $("period-max").textContent = "";
     return;
   }
-  if (!app.periods.includes(app.view.period)) app.view.period = app.periods[app.periods.length - 1];
+  // No period chosen (or not valid): the API answers with the latest period with data at the level.
+  if (!app.periods.includes(app.view.period)) app.view.period = "";
   slider.disabled = app.periods.length < 2;
   slider.min = "0";
   slider.max = String(app.periods.length - 1);
-  slider.value = String(app.periods.indexOf(app.view.period));
-  slider.setAttribute("aria-valuetext", app.view.period);
-  $("period-label").textContent = app.view.period;
+  const index = app.view.period ? app.periods.indexOf(app.view.period) : app.periods.length - 1;
+  slider.value = String(index);
+  slider.setAttribute("aria-valuetext", app.view.period || "—");
+  $("period-label").textContent = app.view.period || "—";
   $("period-min").textContent = app.periods[0];
   $("period-max").textContent = app.periods[app.periods.length - 1];
 }
@@ -180,6 +167,7 @@ async function loadChoropleth() {
   app.collection = collection;
   if (!app.view.period && collection.period) {
     app.view.period = collection.period;
+    updatePeriods();
     writeHash(app.view);
     updateDownloads();
   }
@@ -187,7 +175,8 @@ async function loadChoropleth() {
   const layer = drawChoropleth(app.mapState, collection, selectPlace);
   app.title.update(collection);
   app.legend.update(collection, app.view.establishments);
-  setStatus("");
+  const hasData = collection.features.some((f) => f.properties.status !== "missing");
+  setStatus(hasData ? "" : t("noDataLevel"));
   if (app.isFirstDraw) {
     app.isFirstDraw = false;
     performance.mark("siep:map-ready");
@@ -310,6 +299,7 @@ function onSearchPick(item) {
 function wireControls() {
   $("indicator").addEventListener("change", (event) => {
     app.view.indicator = event.target.value;
+    app.view.period = "";
     updatePeriods();
     loadChoropleth();
   });
@@ -317,6 +307,7 @@ function wireControls() {
     radio.addEventListener("change", () => {
       app.view.level = radio.value;
       app.view.place = "";
+      app.view.period = "";
       closePanel();
       updatePeriods();
       loadChoropleth();

@@ -4,6 +4,7 @@ import * as api from "./api.js";
 import { drawSeries } from "./chart.js";
 import { locationText, populationOf } from "./establishments.js";
 import { formatNumber, lang, t } from "./i18n.js";
+import { comparePeriods } from "./state.js";
 
 const panel = () => document.getElementById("panel");
 let onClose = () => {};
@@ -216,11 +217,19 @@ export async function showEstablishment(props, view) {
 
 /** Latest figures of an establishment as [{code, label, display, period, sources}]. */
 function normaliseLatest(detail, props) {
-  const source = detail?.properties?.latest ?? detail?.latest ?? detail?.figures ?? props.latest ?? {};
+  const source =
+    detail?.properties?.figures ?? detail?.properties?.latest ?? detail?.figures ?? props.latest ?? {};
   const entries = Array.isArray(source)
     ? source
     : Object.entries(source).map(([code, v]) => (typeof v === "object" && v ? { code, ...v } : { code, value: v }));
   return entries
+    .map((e) => {
+      // {code: {label, unit, values: [{period, dimensions, value, source}]}}: keep the latest total.
+      if (!Array.isArray(e.values)) return e;
+      const totals = e.values.filter((v) => !v.dimensions || !Object.keys(v.dimensions).length);
+      const last = totals.sort((a, b) => comparePeriods(a.period, b.period)).at(-1);
+      return last ? { ...last, code: e.code, label: e.label, unit: e.unit } : null;
+    })
     .filter((e) => e && (e.value !== undefined || e.display))
     .map((e) => ({
       code: e.code || e.indicator,

@@ -54,3 +54,18 @@ export function writeHash(view) {
   if (hash !== window.location.hash) history.replaceState(null, "", hash);
   return hash;
 }
+
+/** Order of docs/data-format.md: by the month a period ends; month < quarter < year. */
+export function periodKey(code) {
+  const m = /^(\d{4})(?:-(\d{2})|-Q([1-4]))?$/.exec(code || "") || [];
+  const year = Number(m[1] || 0);
+  if (m[2]) return [year, Number(m[2]), 0];
+  if (m[3]) return [year, Number(m[3]) * 3, 1];
+  return [year, 12, 2];
+}
+
+export function comparePeriods(a, b) {
+  const ka = periodKey(a);
+  const kb = periodKey(b);
+  return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2];
+}
