@@ -1,0 +1,1 @@
+"""Stock reference servers the benchmark compares against, each with its own configuration."""

@@ -1,0 +1,26 @@
+"""tipg (developmentseed) over the same anchor table, under uvicorn with its stock settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.database import EP_TABLE, BenchDatabase
+from bench.processes import Process, start_uvicorn
+
+COLLECTION = f"public.{EP_TABLE}"
+
+
+def start(db: BenchDatabase, folder: Path) -> Process:
+    env = {
+        "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{db.port}/{db.name}",
+        "TIPG_DB_SCHEMAS": json.dumps(["public"]),
+        "TIPG_DB_TABLES": json.dumps([COLLECTION]),
+        "TIPG_DB_FUNCTIONS": "[]",
+        "TIPG_DEBUG": "FALSE",
+    }
+    return start_uvicorn("tipg", "tipg.main:app", env, folder)
+
+
+def items_path(query: str = "") -> str:
+    return f"/collections/{COLLECTION}/items?f=geojson&limit=100{query}"
