@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         description="Origins allowed to read the public API from a browser (GET/HEAD only; "
         "writes are never CORS-enabled). JSON list, e.g. '[\"https://example.org\"]'.",
     )
+    wms_max_size: int = Field(
+        default=4096,
+        ge=256,
+        le=16384,
+        description="Largest WIDTH or HEIGHT (pixels) a WMS GetMap or OGC API map accepts.",
+    )
     seed_on_start: bool = Field(
         default=True,
         description="Load the shipped dataset when `siep serve` finds an empty store.",

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from app.errors import AppError
 from app.ogc.exceptions import OgcError, ows_exception_xml, wms_exception_xml
 from app.ogc.wfs import OgcResponse, WfsService
+from app.ogc.wms import WmsService
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
@@ -91,4 +92,18 @@ async def _bounded_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-__all__ = ["wfs_router", "wms_exception_xml"]
+def wms_router(service: WmsService) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/wms", include_in_schema=False)
+    async def wms_get(request: Request) -> Response:
+        params = _params(request)
+        version = service.version_of(params)
+
+        def render_error(error: OgcError) -> bytes:
+            return wms_exception_xml(error, version)
+
+        media = "text/xml" if version == "1.3.0" else "application/vnd.ogc.se_xml"
+        return await _run(request, lambda: service.handle(params), render_error, media)
+
+    return router

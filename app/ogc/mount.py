@@ -7,11 +7,12 @@ from fastapi import FastAPI
 from app.catalog.holder import CatalogHolder
 from app.layers import default_layers
 from app.ogc.context import OgcContext, register_context
-from app.ogc.endpoints import wfs_router
+from app.ogc.endpoints import wfs_router, wms_router
 from app.ogc.features import FeatureTables
 from app.ogc.ogcapi import OgcApiGateway
 from app.ogc.pygeoapi_app import build_pygeoapi_app
 from app.ogc.wfs import WfsService
+from app.ogc.wms import WmsService
 from app.settings import Settings
 
 
@@ -24,4 +25,5 @@ def mount_ogc(app: FastAPI, settings: Settings, holder: CatalogHolder) -> None:
     app.add_route("/ogc", gateway, include_in_schema=False)  # type: ignore[arg-type]
     app.mount("/ogc", gateway)
     app.include_router(wfs_router(WfsService(context)))
+    app.include_router(wms_router(WmsService(context)))
     app.state.ogc = context

@@ -1,0 +1,174 @@
+"""WMS layers (one per published layer and indicator), their periods and styled map data.
+
+Styles are the classification methods of app.stats.classify (the same module as the JSON
+API's choropleths) with the layer's palette; the colours of a (version, layer, indicator,
+period, style) are computed once and cached.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from app.catalog.snapshot import Catalog
+from app.codes import period_sort_key
+from app.layers import LayerDefinition
+from app.ogc.context import OgcContext
+from app.ogc.exceptions import OgcError
+from app.ogc.features import FeatureTable
+from app.render.mapnik_render import MapData
+from app.stats.aggregate import AGGREGATE_LEVELS, LevelValues, compute, registry_for
+from app.stats.classify import (
+    MISSING_COLOR,
+    Classification,
+    LegendClass,
+    class_colors,
+    classify,
+    legend_classes,
+)
+from app.stats.indicators import CORE_REGISTRY, Indicator
+
+STYLES = ("quantiles", "jenks", "equal_interval")
+STYLE_TITLES = {
+    "quantiles": "Cuantiles",
+    "jenks": "Cortes naturales (Fisher-Jenks)",
+    "equal_interval": "Intervalos iguales",
+}
+
+
+@dataclass(frozen=True)
+class WmsLayer:
+    name: str
+    layer: LayerDefinition
+    indicator: Indicator
+
+    @property
+    def title(self) -> str:
+        return f"{self.layer.title}: {self.indicator.label_es}"
+
+
+@dataclass(frozen=True)
+class StyledLayer:
+    """One layer's values, classes and colours for a period and style."""
+
+    wms_layer: WmsLayer
+    period: str
+    style: str
+    values: LevelValues
+    classification: Classification
+    legend: list[LegendClass]
+    map_data: MapData
+
+
+def wms_layer_name(layer_id: str, indicator: str) -> str:
+    return f"{layer_id}.{indicator}"
+
+
+class WmsLayers:
+    """Resolves WMS layer names and builds styled layers from the current catalog."""
+
+    def __init__(self, context: OgcContext) -> None:
+        self.context = context
+        self.layers: dict[str, WmsLayer] = {}
+        for layer in context.layers:
+            for code in layer.indicators:
+                self.layers[wms_layer_name(layer.id, code)] = WmsLayer(
+                    wms_layer_name(layer.id, code), layer, CORE_REGISTRY[code]
+                )
+        self._lock = threading.Lock()
+        self._styled: OrderedDict[tuple[object, ...], StyledLayer] = OrderedDict()
+        self._periods: dict[tuple[int, str], tuple[str, ...]] = {}
+
+    def resolve(self, name: str) -> WmsLayer:
+        if name in self.layers:
+            return self.layers[name]
+        layer = self.context.layers.get(name)
+        if layer is not None:  # the group name draws the layer's default indicator
+            return self.layers[wms_layer_name(layer.id, layer.default_indicator)]
+        raise OgcError("LayerNotDefined", f"no layer '{name}'", "LAYERS")
+
+    def periods(self, catalog: Catalog, wms_layer: WmsLayer) -> tuple[str, ...]:
+        """Periods in which places of the layer's level (or its establishments) have figures."""
+        key = (catalog.version, wms_layer.name)
+        cached = self._periods.get(key)
+        if cached is not None:
+            return cached
+        obs = catalog.observations
+        code = wms_layer.indicator.inputs[0]
+        level = wms_layer.layer.level
+        place_types = {level}
+        if level in AGGREGATE_LEVELS or level == "establishment":
+            place_types.add("establishment")
+        mask = (
+            (obs["indicator"] == code)
+            & obs["value"].notna()
+            & obs["place_type"].isin(place_types)
+            & (obs["dimensions"] == "")
+        )
+        if wms_layer.layer.kind is not None:
+            kinds = catalog.establishments["kind"]
+            members = set(kinds[kinds == wms_layer.layer.kind].index)
+            mask &= (obs["place_type"] != "establishment") | obs["place_code"].isin(members)
+            mask &= obs["place_type"] == "establishment"
+        periods = tuple(sorted(set(obs.loc[mask, "period"]), key=period_sort_key))
+        self._periods[key] = periods
+        return periods
+
+    def default_period(self, table: FeatureTable, wms_layer: WmsLayer) -> str | None:
+        return table.periods.get(wms_layer.indicator.code)
+
+    def styled(
+        self, catalog: Catalog, wms_layer: WmsLayer, period: str | None, style: str | None
+    ) -> StyledLayer:
+        table = self.context.table(wms_layer.layer.id, catalog)
+        style_name = style or wms_layer.layer.style.method
+        if style_name not in STYLES and style_name != "default":
+            raise OgcError(
+                "StyleNotDefined", f"no style '{style}'; valid: {', '.join(STYLES)}", "STYLES"
+            )
+        if style_name == "default":
+            style_name = wms_layer.layer.style.method
+        chosen = period or self.default_period(table, wms_layer)
+        if chosen is None:
+            raise OgcError(
+                "MissingDimensionValue", f"layer '{wms_layer.name}' has no data: give TIME", "TIME"
+            )
+        if period is not None and period not in self.periods(catalog, wms_layer):
+            valid = ", ".join(self.periods(catalog, wms_layer)) or "none"
+            raise OgcError(
+                "InvalidDimensionValue", f"TIME '{period}' has no data; valid: {valid}", "TIME"
+            )
+        key = (catalog.version, wms_layer.name, chosen, style_name)
+        with self._lock:
+            cached = self._styled.get(key)
+        if cached is not None:
+            return cached
+        styled = self._build(catalog, table, wms_layer, chosen, style_name)
+        with self._lock:
+            self._styled[key] = styled
+            while len(self._styled) > 256:
+                self._styled.popitem(last=False)
+        return styled
+
+    def _build(
+        self, catalog: Catalog, table: FeatureTable, wms_layer: WmsLayer, period: str, style: str
+    ) -> StyledLayer:
+        indicator = registry_for(catalog)[wms_layer.indicator.code]
+        values = compute(catalog, indicator, wms_layer.layer.level, period)
+        column = values.frame["value"].reindex(list(table.ids))
+        numbers = [None if v != v else float(v) for v in column.to_numpy()]
+        style_def = wms_layer.layer.style
+        classification = classify(numbers, style, style_def.classes)
+        colors = class_colors(classification, style_def.palette)
+        legend = legend_classes(classification, style_def.palette)
+        data = MapData(
+            key=(catalog.version, wms_layer.name, period, style),
+            kind="polygon" if wms_layer.layer.geometry == "polygon" else "point",
+            geometries=table.geojson_geometries,
+            colors=tuple(colors),
+        )
+        return StyledLayer(wms_layer, period, style, values, classification, legend, data)
+
+
+__all__ = ["MISSING_COLOR", "STYLES", "StyledLayer", "WmsLayer", "WmsLayers"]
