@@ -54,18 +54,17 @@ def write_html(download: Download) -> bytes:
         marker=folium.CircleMarker(radius=6, weight=1),
         tooltip=folium.GeoJsonTooltip(fields=["name", "display"], aliases=["", ""]),
     ).add_to(webmap)
-    webmap.get_root().html.add_child(
-        folium.Element(_legend_html(body.get("legend", {}), download.title))
-    )
+    root: Any = webmap.get_root()
+    root.html.add_child(folium.Element(_legend_html(body.get("legend", {}), download.title)))
     title = f"<h3 style='position:fixed;top:6px;left:60px;z-index:1000;margin:0;background:white;padding:4px 8px;font:16px sans-serif'>{html.escape(download.title)}</h3>"
-    webmap.get_root().html.add_child(folium.Element(title))
-    webmap.get_root().html.add_child(
+    root.html.add_child(folium.Element(title))
+    root.html.add_child(
         folium.Element(
             '<div style="position:fixed;bottom:2px;left:8px;z-index:1000;font:10px sans-serif;'
             f'background:white">{html.escape(download.attribution)}</div>'
         )
     )
-    page = webmap.get_root().render()
+    page = root.render()
     css = (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
     js = (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8")
     inline = f"<style>{css}</style>\n<script>{js}</script>\n"

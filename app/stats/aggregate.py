@@ -201,7 +201,7 @@ def _stored_values(
     frame["value"] = published["value"].reindex(frame.index)
     frame["note"] = published["note"].reindex(frame.index).fillna("")
     frame["sources"] = published["sources"].reindex(frame.index)
-    frame["method"] = np.where(frame["value"].notna(), "published", None)
+    frame["method"] = np.where(frame["value"].notna(), "published", None)  # type: ignore[call-overload]
     frame["n_establishments"] = np.nan
     frame["numerator"] = np.nan
     frame["denominator"] = np.nan
@@ -237,7 +237,7 @@ def _derived_values(
     numerator = num_pub["value"].reindex(frame.index)
     denominator = den_pub["value"].reindex(frame.index)
     both_published = numerator.notna() & denominator.notna()
-    frame["method"] = np.where(both_published, "published", None)
+    frame["method"] = np.where(both_published, "published", None)  # type: ignore[call-overload]
     frame["n_establishments"] = np.nan
     frame["numerator"] = numerator.where(both_published)
     frame["denominator"] = denominator.where(both_published)
