@@ -186,11 +186,12 @@ export async function showEstablishment(props, view) {
   }
   if (ticket !== token) return;
   const latest = normaliseLatest(detail, props);
+  latest.sort((a, b) => (b.code === "population") - (a.code === "population"));
   if (latest.length) {
     const table = node("table", "table-mini");
     for (const item of latest) {
       const tr = node("tr");
-      tr.append(node("td", "", item.label), node("td", "num", item.display), node("td", "", item.period));
+      tr.append(node("td", "", item.label), node("td", "num", item.display), node("td", "period", item.period));
       table.append(tr);
     }
     figures.append(table);
