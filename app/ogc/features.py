@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,6 +22,7 @@ from app.codes import period_sort_key
 from app.layers import LayerDefinition, LayerSet
 from app.stats.aggregate import LevelValues, compute, registry_for
 from app.stats.indicators import Indicator
+from app.stats.suppress import SuppressionPolicy, apply_suppression
 
 BBox = tuple[float, float, float, float]
 PERU_BBOX_4326: BBox = (-81.5, -18.5, -68.5, 0.1)
@@ -170,12 +171,20 @@ def latest_values(catalog: Catalog, indicator: Indicator, level: str) -> LevelVa
     return None
 
 
-def series_url(public_url: str, indicator: str, level: str, code: str) -> str:
-    query = urlencode({"indicator": indicator, "level": level, "code": code})
+def series_url(public_url: str, indicator: str, code: str) -> str:
+    query = urlencode({"indicator": indicator, "place": code})
     return f"{public_url}/api/v1/series?{query}"
 
 
-def build_table(catalog: Catalog, layer: LayerDefinition, public_url: str) -> FeatureTable:
+def suppressed(values: LevelValues, policy: SuppressionPolicy) -> LevelValues:
+    """The same values with small sensitive counts hidden, as every other output does."""
+    frame = apply_suppression(values.frame, values.indicator, values.level, policy)
+    return replace(values, frame=frame)
+
+
+def build_table(
+    catalog: Catalog, layer: LayerDefinition, public_url: str, policy: SuppressionPolicy
+) -> FeatureTable:
     """Compute one layer's features from a catalog snapshot."""
     registry = registry_for(catalog)
     ids, rows, geoms = _places(catalog, layer)
@@ -183,6 +192,8 @@ def build_table(catalog: Catalog, layer: LayerDefinition, public_url: str) -> Fe
     values: dict[str, LevelValues] = {}
     for code in layer.indicators:
         level_values = latest_values(catalog, registry[code], layer.level)
+        if level_values is not None:
+            level_values = suppressed(level_values, policy)
         periods[code] = level_values.period if level_values else None
         if level_values is not None:
             values[code] = level_values
@@ -195,7 +206,7 @@ def build_table(catalog: Catalog, layer: LayerDefinition, public_url: str) -> Fe
                 props[code] = None
                 props[f"{code}_period"] = None
     for code, props in zip(ids, rows, strict=True):
-        props["series_url"] = series_url(public_url, layer.default_indicator, layer.level, code)
+        props["series_url"] = series_url(public_url, layer.default_indicator, code)
     bounds = np.array(
         [g.bounds if g is not None else (np.nan,) * 4 for g in geoms], dtype=float
     ).reshape(-1, 4)
@@ -235,9 +246,10 @@ class FeatureTables:
     thread so that later requests (and GetCapabilities extents) find them ready.
     """
 
-    def __init__(self, layers: LayerSet, public_url: str) -> None:
+    def __init__(self, layers: LayerSet, public_url: str, policy: SuppressionPolicy) -> None:
         self.layers = layers
         self.public_url = public_url
+        self.policy = policy
         self._lock = threading.Lock()
         self._layer_locks = {layer.id: threading.Lock() for layer in layers}
         self._version: int | None = None
@@ -259,7 +271,7 @@ class FeatureTables:
             with self._lock:
                 table = self._tables.get(layer_id)
             if table is None or table.version != catalog.version:
-                table = build_table(catalog, layer, self.public_url)
+                table = build_table(catalog, layer, self.public_url, self.policy)
                 with self._lock:
                     if self._version == catalog.version:
                         self._tables[layer_id] = table

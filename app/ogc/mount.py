@@ -14,12 +14,17 @@ from app.ogc.pygeoapi_app import build_pygeoapi_app
 from app.ogc.wfs import WfsService
 from app.ogc.wms import WmsService
 from app.settings import Settings
+from app.stats.suppress import SuppressionPolicy
 
 
 def mount_ogc(app: FastAPI, settings: Settings, holder: CatalogHolder) -> None:
     """Attach /ogc, /wms and /wfs to `app`."""
     layers = default_layers()
-    context = OgcContext(settings, holder, layers, FeatureTables(layers, settings.public_url))
+    policy = SuppressionPolicy.from_text(
+        settings.suppression_threshold, settings.suppression_levels
+    )
+    tables = FeatureTables(layers, settings.public_url, policy)
+    context = OgcContext(settings, holder, layers, tables)
     register_context(context)
     gateway = OgcApiGateway(build_pygeoapi_app(settings, layers, has_maps=False))
     app.add_route("/ogc", gateway, include_in_schema=False)  # type: ignore[arg-type]

@@ -140,12 +140,19 @@ def write_pygeoapi_files(settings: Settings, layers: LayerSet, has_maps: bool) -
 
 
 def _set_limit_schema(openapi: dict[str, Any]) -> None:
-    """QGIS takes its page size from components.parameters.limit.schema (maximum/default)."""
-    limit = openapi.get("components", {}).get("parameters", {}).get("limit")
-    if limit is not None:
-        limit.setdefault("schema", {}).update(
-            {"type": "integer", "minimum": 1, "maximum": MAX_ITEMS, "default": DEFAULT_ITEMS}
-        )
+    """QGIS takes its page size from components.parameters.limit.schema (maximum/default);
+    pygeoapi writes the limit parameter inline in each path, so publish it there too."""
+    schema = {"type": "integer", "minimum": 1, "maximum": MAX_ITEMS, "default": DEFAULT_ITEMS}
+    parameters = openapi.setdefault("components", {}).setdefault("parameters", {})
+    parameters["limit"] = {
+        "name": "limit",
+        "in": "query",
+        "description": f"Number of items per page (maximum={MAX_ITEMS}, default={DEFAULT_ITEMS}).",
+        "required": False,
+        "style": "form",
+        "explode": False,
+        "schema": schema,
+    }
 
 
 def build_pygeoapi_app(settings: Settings, layers: LayerSet, has_maps: bool) -> ASGIApp:

@@ -16,11 +16,12 @@ from app.codes import period_sort_key
 from app.layers import LayerDefinition
 from app.ogc.context import OgcContext
 from app.ogc.exceptions import OgcError
-from app.ogc.features import FeatureTable
+from app.ogc.features import FeatureTable, suppressed
 from app.render.mapnik_render import MapData
 from app.stats.aggregate import AGGREGATE_LEVELS, LevelValues, compute, registry_for
 from app.stats.classify import (
     MISSING_COLOR,
+    SUPPRESSED_COLOR,
     Classification,
     LegendClass,
     class_colors,
@@ -155,12 +156,19 @@ class WmsLayers:
         self, catalog: Catalog, table: FeatureTable, wms_layer: WmsLayer, period: str, style: str
     ) -> StyledLayer:
         indicator = registry_for(catalog)[wms_layer.indicator.code]
-        values = compute(catalog, indicator, wms_layer.layer.level, period)
+        values = suppressed(
+            compute(catalog, indicator, wms_layer.layer.level, period), self.context.tables.policy
+        )
         column = values.frame["value"].reindex(list(table.ids))
         numbers = [None if v != v else float(v) for v in column.to_numpy()]
         style_def = wms_layer.layer.style
         classification = classify(numbers, style, style_def.classes)
         colors = class_colors(classification, style_def.palette)
+        status = values.frame["status"].reindex(list(table.ids)).to_numpy()
+        colors = [
+            SUPPRESSED_COLOR if st == "suppressed" else c
+            for c, st in zip(colors, status, strict=True)
+        ]
         legend = legend_classes(classification, style_def.palette)
         data = MapData(
             key=(catalog.version, wms_layer.name, period, style),
