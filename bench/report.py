@@ -57,9 +57,14 @@ def build_rows(
 ) -> tuple[list[Row], list[GoalCheck]]:
     rows: list[Row] = []
     checks: list[GoalCheck] = []
-    ceiling = results.get(("items_all", "ceiling"))
-    ceiling_rps = statistics.median(r.rps for r in ceiling) if ceiling else None
+
+    def ceiling_of(key: str) -> float | None:
+        found = results.get((key, "ceiling"))
+        return statistics.median(r.rps for r in found) if found else None
+
     for scenario in scenarios:
+        # the ceiling serving this scenario's own bytes; else the items ceiling
+        ceiling_rps = ceiling_of(scenario.key) or ceiling_of("items_all")
         by_server: dict[str, Row] = {}
         for target in scenario.targets:
             key = (scenario.key, target.server)

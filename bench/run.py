@@ -136,24 +136,44 @@ def start_servers(db: BenchDatabase, folder: Path, servers: Servers) -> None:
         log(f"mapserver failed to start: {servers.failed['mapserver']}")
 
 
-def start_ceiling(body: bytes, media_type: str, folder: Path, servers: Servers) -> None:
+def start_ceiling(scenarios: list[Scenario], folder: Path, servers: Servers) -> None:
+    """Serve, for every scenario with a ceiling, the exact bytes our server answers there."""
     folder.mkdir(parents=True, exist_ok=True)
-    body_path = folder / "ceiling-body"
-    body_path.write_bytes(body)
-    env = {"BENCH_CEILING_BODY": str(body_path), "BENCH_CEILING_TYPE": media_type}
-    proc = start_uvicorn("ceiling", "bench.ceiling_app:app", env, folder)
+    with httpx.Client(timeout=60) as client:
+        for scenario in scenarios:
+            if not any(t.server == "ceiling" for t in scenario.targets):
+                continue
+            body, media_type = _our_answer(client, scenario, servers)
+            if body is not None:
+                (folder / f"{scenario.key}.body").write_bytes(body)
+                (folder / f"{scenario.key}.type").write_text(media_type)
+    proc = start_uvicorn(
+        "ceiling", "bench.ceiling_app:app", {"BENCH_CEILING_DIR": str(folder)}, folder
+    )
     servers.add("ceiling", proc.base_url, [proc], wait_ready(proc, "/health"))
-    log(f"ceiling ready ({len(body)} bytes body)")
+    log("ceiling ready")
 
 
-def ceiling_body(servers: Servers) -> tuple[bytes, str]:
-    """The exact bytes of our all-E.P. items answer (pygeoapi's if ours does not answer)."""
-    for name, path in (("ours", ours_items()), ("pygeoapi", pygeoapi_stock.items_path())):
-        if name in servers.urls:
-            response = httpx.get(servers.urls[name] + path, timeout=60)
-            if response.status_code == 200:
-                return response.content, response.headers.get("content-type", "application/json")
-    return b'{"type":"FeatureCollection","features":[]}', "application/geo+json"
+def _our_answer(
+    client: httpx.Client, scenario: Scenario, servers: Servers
+) -> tuple[bytes | None, str]:
+    candidates = [t for t in scenario.targets if t.server == "ours"]
+    if scenario.key == "items_all":  # if ours does not answer, pygeoapi's bytes stand in
+        candidates += [t for t in scenario.targets if t.server == "pygeoapi"]
+    for target in candidates:
+        if target.server not in servers.urls:
+            continue
+        try:
+            response = client.get(
+                servers.urls[target.server] + target.paths(-1)[0], headers=dict(target.headers)
+            )
+        except httpx.HTTPError:
+            continue
+        if response.status_code == 304:
+            return b"", "304"
+        if response.status_code == 200:
+            return response.content, response.headers.get("content-type", "application/json")
+    return None, ""
 
 
 def choropleth_colors_and_etag(base_url: str) -> tuple[dict[str, str], str | None]:
@@ -277,13 +297,12 @@ def main(argv: list[str] | None = None) -> int:
         colors, etag = choropleth_colors_and_etag(servers.urls["ours"])
         if colors:
             set_province_colors(db, colors)
-        body, media_type = ceiling_body(servers)
-        start_ceiling(body, media_type, folder / "ceiling", servers)
         endpoints = ours.discover(servers.urls["ours"])
         log(f"our endpoints: {endpoints}")
         pool = QueryPool()
         ctx = Context(pool, profile.pool_size, endpoints, etag, tuple(pool.tiles_3857(32)))
         scenarios = select_scenarios(build_scenarios(ctx), only)
+        start_ceiling(scenarios, folder / "ceiling", servers)
         problems = validate_and_prepare(scenarios, servers)
         _prewarm(scenarios, servers)
         results, bounds = run_load(scenarios, servers, problems, profile)
