@@ -70,7 +70,7 @@ def test_wms_getmap_colours_peru_and_leaves_outside_transparent(server: ServerPr
 
     lima = pixel(-77.0, -12.0)
     assert lima[3] == 255
-    assert "#%02x%02x%02x" % lima[:3] == colors["15"]
+    assert "#{:02x}{:02x}{:02x}".format(*lima[:3]) == colors["15"]
     assert pixel(-75.5, -10.5)[3] == 0  # outside every polygon
 
 
