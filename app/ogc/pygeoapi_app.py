@@ -50,6 +50,8 @@ def _resource(layer: LayerDefinition, has_maps: bool) -> dict[str, Any]:
                 "name": MAP_PROVIDER,
                 "data": layer.id,
                 "options": {"indicator": layer.default_indicator},
+                # bbox arrives lon/lat; declaring EPSG:4326 here stops pygeoapi reprojecting it.
+                "crs": EPSG4326,
                 "format": {"name": "png", "mimetype": "image/png"},
             }
         )

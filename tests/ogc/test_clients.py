@@ -222,3 +222,18 @@ def test_landing_page_is_json_for_gis_clients(server: ServerProcess) -> None:
     assert limit["maximum"] >= limit["default"] >= 10
     assert httpx.get(f"{server.base_url}/ogc", headers={"Accept": "*/*"}).json()["links"]
     assert "<html" in httpx.get(f"{server.base_url}/ogc/?f=html").text
+
+
+def test_ogcapi_maps_draws_the_choropleth(server: ServerProcess) -> None:
+    r = httpx.get(
+        f"{server.base_url}/ogc/collections/departamentos/map",
+        params={"bbox": "-80,-14,-75,-10", "width": "500", "height": "400", "f": "png"},
+    )
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    image = Image.open(io.BytesIO(r.content)).convert("RGBA")
+    assert image.getpixel((300, 200))[3] == 255  # lon -77, lat -12 (Lima)
+    assert image.getpixel((450, 50))[3] == 0
+    too_big = httpx.get(
+        f"{server.base_url}/ogc/collections/departamentos/map", params={"width": "99999"}
+    )
+    assert too_big.status_code == 400
