@@ -168,11 +168,13 @@ def run_query(table: FeatureTable, query: FeatureQuery) -> QueryResult:
             for p in selected
             if predicate({**table.properties[p], "geometry": table.geometries[p]})
         ]
-    for key in reversed(query.sortby):
-        selected.sort(
-            key=lambda p, k=key.name: _sort_value(table.properties[p].get(k)),
-            reverse=not key.ascending,
-        )
+    for key in reversed(query.sortby):  # stable sorts, last key first
+        name = key.name
+
+        def sort_key(position: int, name: str = name) -> tuple[int, Any]:
+            return _sort_value(table.properties[position].get(name))
+
+        selected.sort(key=sort_key, reverse=not key.ascending)
     matched = len(selected)
     end = None if query.limit is None else query.offset + query.limit
     return QueryResult(selected[query.offset : end], matched)

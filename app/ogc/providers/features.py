@@ -32,16 +32,16 @@ class CatalogFeatureProvider(BaseProvider):  # type: ignore[misc]
         self.get_fields()
 
     def get_fields(self) -> dict[str, dict[str, str]]:
-        if not self._fields:
-            self._fields = {
-                name: {"type": JSON_TYPES[kind]} for name, kind in layer_fields(self.layer).items()
-            }
-        return self._fields  # type: ignore[no-any-return]
+        fields: dict[str, dict[str, str]] = {
+            name: {"type": JSON_TYPES[kind]} for name, kind in layer_fields(self.layer).items()
+        }
+        self._fields = fields
+        return fields
 
     def _table(self) -> FeatureTable:
         return current_context().table(self.layer_id)
 
-    @crs_transform  # type: ignore[misc]
+    @crs_transform  # type: ignore[untyped-decorator]
     def query(
         self,
         offset: int = 0,
@@ -94,7 +94,7 @@ class CatalogFeatureProvider(BaseProvider):  # type: ignore[misc]
             "numberReturned": len(features),
         }
 
-    @crs_transform  # type: ignore[misc]
+    @crs_transform  # type: ignore[untyped-decorator]
     def get(self, identifier: str, **kwargs: Any) -> dict[str, Any]:
         table = self._table()
         position = table.position(str(identifier))
