@@ -112,7 +112,9 @@ class Cluster:
         self._run(PG_BIN / "pg_ctl", "-D", self.datadir, "-m", mode, "-w", "stop", check=False)
 
     def restart(self) -> None:
-        self._run(PG_BIN / "pg_ctl", "-D", self.datadir, "-m", "fast", "-w", "restart")
+        # stop + start (not `pg_ctl restart`): start logs to a file, so no pipe is held open.
+        self.stop()
+        self.start()
 
     def destroy(self) -> None:
         self.stop("immediate")
