@@ -1035,7 +1035,7 @@ def reference(obs: Obs, dep, dist):
     ):
         df = pd.read_csv(REF / fn, dtype=str)
         f = "ref_" + fn
-        for k, r in df.iterrows():
+        for _, r in df.iterrows():
             code = REF_EP[r.establecimiento]
             for ind, col in (("capacity", "capacidad_albergue"), ("population", "poblacion_penal")):
                 v = _ival(r[col])
