@@ -21,6 +21,7 @@ from app.settings import PROJECT_ROOT
 from bench import ours
 from bench.database import start_database
 from bench.processes import free_port, wait_ready
+from bench.run import choropleth_colors_and_etag
 from bench.scenarios import Context, build_scenarios
 from bench.urls import QueryPool
 from bench.wrk import LoadSpec, run_wrk
@@ -76,7 +77,8 @@ def main() -> int:
         proc = ours.start_on(db, folder, free_port())
         wait_ready(proc, "/health")
         pool = QueryPool(seed=7)
-        ctx = Context(pool, 40000, ours.discover(proc.base_url), None, tuple(pool.tiles_3857(32)))
+        _, etag = choropleth_colors_and_etag(proc.base_url)
+        ctx = Context(pool, 40000, ours.discover(proc.base_url), etag, tuple(pool.tiles_3857(32)))
         scenario = next(s for s in build_scenarios(ctx) if s.key == args.scenario)
         target = next(t for t in scenario.targets if t.server == "ours")
         for path in target.paths(-1)[:50]:  # warm up, as the benchmark does
