@@ -87,11 +87,12 @@ class Settings(BaseSettings):
         description="Comma-separated levels where small-cell suppression applies (levels "
         "finer than the oficina regional by default); empty: nowhere.",
     )
-    api_cache_entries: int = Field(
-        default=256,
+    response_cache_mb: int = Field(
+        default=128,
         ge=0,
-        description="How many encoded /api/v1 responses are kept in memory per data version "
-        "(least recently used are dropped first); 0 disables the cache.",
+        description="Memory (MiB) for encoded GET answers of every service (API, OGC API, "
+        "WMS, WFS) kept for the current data version; least recently used are dropped "
+        "first; 0 disables the cache.",
     )
     api_max_age_s: int = Field(
         default=60,

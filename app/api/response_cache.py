@@ -1,0 +1,145 @@
+"""One response cache for every GET of every service, keyed by the catalog's data version.
+
+A pure ASGI layer: a hit (or a 304 revalidation of a cached answer) is sent without routing,
+parameter parsing or a thread hop. An answer is stored only when its handler marked it as a
+function of the current data: status 200 and `ETag` equal to the catalog's. A new data version
+empties the cache. Memory is bounded in bytes, least recently used first out.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.catalog.holder import CatalogHolder
+
+MAX_ENTRY_FRACTION = 8  # one answer may take at most 1/8 of the cache
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class VersionedLRU:
+    """Encoded responses of one data version, bounded by total body bytes."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[bytes, CachedResponse] = OrderedDict()
+        self._bytes = 0
+        self._version = -1
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, version: int, key: bytes) -> CachedResponse | None:
+        with self._lock:
+            if version != self._version:
+                self._items.clear()
+                self._bytes = 0
+                self._version = version
+            item = self._items.get(key)
+            if item is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return item
+
+    def put(self, version: int, key: bytes, item: CachedResponse) -> None:
+        size = len(item.body)
+        if size > self.max_bytes // MAX_ENTRY_FRACTION:
+            return
+        with self._lock:
+            if version != self._version:
+                return
+            previous = self._items.pop(key, None)
+            if previous is not None:
+                self._bytes -= len(previous.body)
+            self._items[key] = item
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped.body)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _cache_key(scope: Scope, headers: dict[bytes, bytes]) -> bytes:
+    # Accept changes the answer of negotiated endpoints (OGC API landing page, f= defaults).
+    return b"\x00".join(
+        (scope["path"].encode(), scope.get("query_string", b""), headers.get(b"accept", b""))
+    )
+
+
+def _etag_matches(header: bytes, etag: bytes) -> bool:
+    tags = {t.strip().removeprefix(b"W/") for t in header.split(b",")}
+    return etag in tags or b"*" in tags
+
+
+class ResponseCacheMiddleware:
+    def __init__(self, app: ASGIApp, holder: CatalogHolder, cache: VersionedLRU) -> None:
+        self.app = app
+        self.holder = holder
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or self.cache.max_bytes <= 0
+        ):
+            await self.app(scope, receive, send)
+            return
+        try:
+            catalog = self.holder.catalog
+        except SQLAlchemyError:  # no snapshot yet and no store: nothing can be cached
+            await self.app(scope, receive, send)
+            return
+        etag = catalog.etag.encode()
+        headers = dict(scope["headers"])
+        key = _cache_key(scope, headers)
+        hit = self.cache.get(catalog.version, key)
+        if hit is not None:
+            if _etag_matches(headers.get(b"if-none-match", b""), etag):
+                await _send(send, 304, [h for h in hit.headers if h[0] != b"content-length"], b"")
+            else:
+                body = b"" if scope["method"] == "HEAD" else hit.body
+                await _send(send, 200, hit.headers, body)
+            return
+        await self._call_and_store(scope, receive, send, catalog.version, etag, key)
+
+    async def _call_and_store(
+        self, scope: Scope, receive: Receive, send: Send, version: int, etag: bytes, key: bytes
+    ) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+        storable = scope["method"] == "GET"
+
+        async def capture(message: Message) -> None:
+            nonlocal start, storable
+            if message["type"] == "http.response.start":
+                start = message
+                response_etag = dict(message.get("headers", [])).get(b"etag")
+                storable = storable and message["status"] == 200 and response_etag == etag
+            elif message["type"] == "http.response.body" and storable:
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False) and start is not None:
+                    self.cache.put(
+                        version, key, CachedResponse(list(start["headers"]), b"".join(chunks))
+                    )
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
