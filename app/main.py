@@ -18,6 +18,7 @@ from app.api.v1 import router as api_v1_router
 from app.catalog.holder import CatalogHolder
 from app.ogc.mount import mount_ogc
 from app.settings import Settings
+from app.stats import classify
 from app.store.engine import make_engine
 from app.viewer import mount_viewer
 
@@ -31,12 +32,15 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(holder.refresh)
         poller = asyncio.create_task(holder.poll(settings.catalog_poll_s))
+        # Answer /health at once; load the map classifiers' libraries in the background.
+        warm_up = asyncio.create_task(asyncio.to_thread(classify.preload))
         try:
             yield
         finally:
             poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
+            await warm_up
             engine.dispose()
 
     app = FastAPI(

@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from app.errors import InvalidParameterError
 from app.exports.download import Download, ExportFormat, ExportRegistry
-from app.exports.gis import write_geojson, write_gpkg, write_kml, write_shapefile_zip
-from app.exports.reports import write_docx, write_pdf
-from app.exports.tabular import write_csv, write_xlsx
-from app.exports.webmap import write_html
+
+Writer = Callable[[Download], bytes]
+
+
+def lazy(target: str) -> Writer:
+    """A writer imported on first use ('module:function'), so heavy libraries (reportlab,
+    python-docx, folium, GDAL writers) do not slow the server's start."""
+    module_name, _, function_name = target.partition(":")
+    resolved: list[Writer] = []
+
+    def write(download: Download) -> bytes:
+        if not resolved:
+            resolved.append(getattr(importlib.import_module(module_name), function_name))
+        return resolved[0](download)
+
+    return write
+
+
+write_geojson = lazy("app.exports.gis:write_geojson")
+write_gpkg = lazy("app.exports.gis:write_gpkg")
+write_kml = lazy("app.exports.gis:write_kml")
+write_shapefile_zip = lazy("app.exports.gis:write_shapefile_zip")
+write_docx = lazy("app.exports.reports:write_docx")
+write_pdf = lazy("app.exports.reports:write_pdf")
+write_csv = lazy("app.exports.tabular:write_csv")
+write_xlsx = lazy("app.exports.tabular:write_xlsx")
+write_html = lazy("app.exports.webmap:write_html")
 
 
 def write_json(download: Download) -> bytes:

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import mapclassify
 import numpy as np
 
 from app.errors import InvalidParameterError
@@ -151,6 +150,8 @@ def _automatic_bounds(present: np.ndarray, method: str, k: int) -> tuple[float, 
     if distinct.size == 1 or (distinct.size <= k and method != "equal_interval"):
         # Fewer distinct values than classes: one class per value.
         return tuple(float(v) for v in distinct)
+    import mapclassify  # pulls in scipy and scikit-learn: imported on first use, not at start
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if method == "quantiles":
@@ -162,6 +163,11 @@ def _automatic_bounds(present: np.ndarray, method: str, k: int) -> tuple[float, 
     unique_bins = sorted({float(b) for b in bins})
     unique_bins[-1] = max(unique_bins[-1], float(present.max()))
     return tuple(unique_bins)
+
+
+def preload() -> None:
+    """Import the classifiers' libraries now (at start-up, off the request path)."""
+    import mapclassify  # noqa: F401
 
 
 def palette_names() -> list[str]:
