@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api.errors import install_error_handlers
-from app.api.middleware import BodyLimitMiddleware
+from app.api.middleware import HttpGuardMiddleware
 from app.api.response_cache import ResponseCacheMiddleware, VersionedLRU
 from app.api.routes import admin, health
 from app.api.v1 import router as api_v1_router
@@ -57,7 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.admin_token_sha256 = settings.admin_token_sha256
     install_error_handlers(app)
     # Added innermost first: body limit < response cache < CORS (outermost).
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HttpGuardMiddleware, max_bytes=settings.max_body_bytes)
     app.state.response_cache = VersionedLRU(settings.response_cache_mb * 1024 * 1024)
     app.add_middleware(ResponseCacheMiddleware, holder=holder, cache=app.state.response_cache)
     app.add_middleware(

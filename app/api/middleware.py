@@ -10,8 +10,9 @@ SECURITY_HEADERS = (
 )
 
 
-class BodyLimitMiddleware:
-    """Answer 413 when a request body exceeds `max_bytes` (declared or streamed)."""
+class HttpGuardMiddleware:
+    """Answer 413 when a request body exceeds `max_bytes` (declared or streamed), and add
+    the baseline security headers to every answer."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
