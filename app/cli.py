@@ -154,8 +154,11 @@ def serve(
     from app.store.ingest.seed import seed as run_seed
     from app.store.migrate import upgrade
 
-    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    settings = Settings(**overrides)
+    settings = Settings()
+    if host is not None:
+        settings = settings.model_copy(update={"host": host})
+    if port is not None:
+        settings = settings.model_copy(update={"port": port})
     engine = _engine(settings)
     upgrade(engine)
     if settings.seed_on_start and not is_seeded(engine):

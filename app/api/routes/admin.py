@@ -97,7 +97,9 @@ def list_datasets(_: AdminDep, engine: EngineDep) -> list[DatasetOut]:
 
 
 @router.delete("/datasets/{name}", summary="Withdraw a dataset (kept in the history)")
-async def delete_dataset(name: str, _: AdminDep, engine: EngineDep, holder: HolderDep) -> dict:
+async def delete_dataset(
+    name: str, _: AdminDep, engine: EngineDep, holder: HolderDep
+) -> dict[str, object]:
     version = await asyncio.to_thread(withdraw_dataset, engine, name)
     await asyncio.to_thread(holder.refresh)
     return {"withdrawn": name, "data_version": version}

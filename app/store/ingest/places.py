@@ -13,7 +13,7 @@ from typing import Any
 
 import shapely
 from shapely.geometry import MultiPolygon, Point, shape
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from app.codes import ESTABLISHMENT_CODE_RE, ESTABLISHMENT_KINDS, LOCATION_PRECISIONS
 from app.errors import LoadError
@@ -214,10 +214,6 @@ def _upsert_indicators(conn: Connection, rows: list[dict[str, Any]]) -> None:
     existing = set(conn.scalars(select(IndicatorRow.code)))
     for row in rows:
         if row["code"] in existing:
-            conn.execute(
-                IndicatorRow.__table__.update()
-                .where(IndicatorRow.code == row["code"])
-                .values(**row)
-            )
+            conn.execute(update(IndicatorRow).where(IndicatorRow.code == row["code"]).values(**row))
         else:
             conn.execute(insert(IndicatorRow), [row])
