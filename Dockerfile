@@ -11,7 +11,8 @@ COPY migrations ./migrations
 COPY layers ./layers
 COPY geodata ./geodata
 COPY static ./static
-RUN pip install -c constraints.txt . \
+# Editable install: the app finds migrations/, layers/, geodata/ and static/ beside app/.
+RUN pip install -c constraints.txt -e . \
     && useradd --system --home /srv/siep siep \
     && mkdir -p /srv/siep/var && chown siep /srv/siep/var
 
