@@ -11,17 +11,10 @@ import math
 import random
 from urllib.parse import quote
 
+from app.codes import OFICINA_REGIONAL_CODES
+
 PERU_BBOX_4326 = (-81.5, -18.5, -68.5, 0.1)
-OFICINAS = (
-    "OR-NORTE",
-    "OR-LIMA",
-    "OR-SUR",
-    "OR-CENTRO",
-    "OR-ORIENTE",
-    "OR-SURORIENTE",
-    "OR-NORORIENTE",
-    "OR-ALTIPLANO",
-)
+OFICINAS = OFICINA_REGIONAL_CODES
 EARTH_HALF_M = 20037508.342789244
 
 BBox = tuple[float, float, float, float]

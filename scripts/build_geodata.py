@@ -22,6 +22,8 @@ import geodata_boundaries as gb  # noqa: E402
 import geodata_treatment as gt  # noqa: E402
 from geodata_places import COVERAGE_DEP, COVERAGE_PROV, EML, EP, OFICINAS  # noqa: E402
 
+from app.codes import DIMENSIONS  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "geodata"
 SHARED = Path(os.environ.get("SIEP_SHARED", "/work/shared"))
@@ -32,17 +34,7 @@ S000, S002, S003 = (
     "seeds/002_923ca1ca7948ee01.txt",
     "seeds/003_f68ad27bf79a9221.txt",
 )
-DIMS = [
-    "sex",
-    "legal_status",
-    "age_band",
-    "regime",
-    "stage",
-    "tb_type",
-    "programme",
-    "category",
-    "series",
-]
+DIMS = list(DIMENSIONS)
 OBS_COLS = [
     "indicator",
     "place_type",

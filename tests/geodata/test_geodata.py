@@ -9,29 +9,12 @@ import pytest
 import shapely
 import yaml
 
+from app.codes import DIMENSIONS, OFICINA_REGIONAL_CODES
+
 G = Path(__file__).resolve().parents[2] / "geodata"
 OBS = G / "observations"
-ORS = [
-    "OR-NORTE",
-    "OR-LIMA",
-    "OR-SUR",
-    "OR-CENTRO",
-    "OR-ORIENTE",
-    "OR-SURORIENTE",
-    "OR-NORORIENTE",
-    "OR-ALTIPLANO",
-]
-DIMS = [
-    "sex",
-    "legal_status",
-    "age_band",
-    "regime",
-    "stage",
-    "tb_type",
-    "programme",
-    "category",
-    "series",
-]
+ORS = list(OFICINA_REGIONAL_CODES)
+DIMS = list(DIMENSIONS)
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.catalog.snapshot import Catalog
+from app.codes import LEVELS
 from app.stats.aggregate import AGGREGATE_LEVELS, registry_for
 from app.stats.indicators import Indicator
 
@@ -15,14 +16,7 @@ def _levels(catalog: Catalog, indicator: Indicator) -> list[str]:
     place_types = set(obs.loc[obs["indicator"].isin(inputs) & obs["value"].notna(), "place_type"])
     if "establishment" in place_types and indicator.aggregation != "none":
         place_types |= set(AGGREGATE_LEVELS)
-    order = (
-        "national",
-        "oficina_regional",
-        "departamento",
-        "provincia",
-        "distrito",
-        "establishment",
-    )
+    order = LEVELS
     return [level for level in order if level in place_types]
 
 
