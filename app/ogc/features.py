@@ -277,6 +277,14 @@ class FeatureTables:
                         self._tables[layer_id] = table
             return table
 
+    def ready(self, catalog: Catalog, layer_id: str) -> FeatureTable | None:
+        """The table if it is already built for this catalog version (never builds: callers
+        on the event loop use it to avoid blocking)."""
+        with self._lock:
+            if self._version != catalog.version:
+                return None
+            return self._tables.get(layer_id)
+
     def _warm(self, catalog: Catalog) -> None:
         for layer in self.layers:
             if self._version != catalog.version:

@@ -26,9 +26,10 @@ def mount_ogc(app: FastAPI, settings: Settings, holder: CatalogHolder) -> None:
     tables = FeatureTables(layers, settings.public_url, policy)
     context = OgcContext(settings, holder, layers, tables)
     register_context(context)
-    gateway = OgcApiGateway(build_pygeoapi_app(settings, layers, has_maps=True))
+    gateway = OgcApiGateway(build_pygeoapi_app(settings, layers, has_maps=True), context)
     app.add_route("/ogc", gateway, include_in_schema=False)  # type: ignore[arg-type]
     app.mount("/ogc", gateway)
     app.include_router(wfs_router(WfsService(context)))
     app.include_router(wms_router(WmsService(context)))
     app.state.ogc = context
+    app.state.ogc_gateway = gateway

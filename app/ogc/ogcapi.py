@@ -7,7 +7,8 @@
 - `filter-lang=cql2-json` in a GET query is moved into the request body (pygeoapi only parses
   CQL2 JSON from bodies), and CQL2-JSON `{"bbox": [...]}` literals are turned into polygons
   (pygeofilter builds a wrong envelope from them).
-Request bodies are bounded in size.
+Request bodies are bounded in size. 200 answers to GET carry the catalog's ETag (304 on
+If-None-Match), and plain items queries skip pygeoapi (app.ogc.items_fast).
 """
 
 from __future__ import annotations
@@ -17,10 +18,19 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from sqlalchemy.exc import SQLAlchemyError
+from starlette._utils import get_route_path
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.ogc.context import OgcContext
+from app.ogc.features import layer_fields
+from app.ogc.items_fast import items_document, items_headers, parse_items_query
+
 MAX_BODY_BYTES = 64 * 1024
+CACHE_CONTROL = "public, max-age=60"
+_ITEMS_PATH = re.compile(r"/collections/([^/]+)/items")
 _SPATIAL_PREFIX = re.compile(
     r"\bS_(INTERSECTS|WITHIN|CONTAINS|DISJOINT|CROSSES|TOUCHES|OVERLAPS|EQUALS)\s*\(", re.I
 )
@@ -67,12 +77,37 @@ def rewrite_cql2_json(text: str) -> bytes:
     return json.dumps(_fix_bbox_literals(json.loads(text))).encode()
 
 
-class OgcApiGateway:
-    """Wraps pygeoapi's Starlette app (mounted at /ogc)."""
+class RejectedParameterError(ValueError):
+    """A parameter pygeoapi would crash on (HTTP 500); answered 400 here instead."""
 
-    def __init__(self, app: ASGIApp, prefix: str = "/ogc") -> None:
+
+def _check_bbox_crs(params: list[tuple[str, str]]) -> None:
+    """pygeoapi's map handler lets pyproj's CRSError escape for an unknown `bbox-crs`."""
+    from pygeoapi.util import get_crs_from_uri  # pygeoapi is imported once configured
+
+    for key, value in params:
+        if key.lower() == "bbox-crs":
+            try:
+                get_crs_from_uri(value)
+            except Exception:  # noqa: BLE001 - pyproj raises several kinds
+                raise RejectedParameterError(
+                    f"bbox-crs '{value[:100]}' is not a CRS URI this server knows"
+                ) from None
+
+
+class OgcApiGateway:
+    """Wraps pygeoapi's Starlette app (mounted at /ogc).
+
+    200 answers to GET carry `ETag: <catalog.etag>` and Cache-Control (so the process-wide
+    response cache keeps them) and If-None-Match gets a 304. Plain items queries are answered
+    from the feature tables (app.ogc.items_fast); everything else goes to pygeoapi.
+    """
+
+    def __init__(self, app: ASGIApp, context: OgcContext, prefix: str = "/ogc") -> None:
         self.app = app
+        self.context = context
         self.prefix = prefix
+        self.collections_url = f"{context.settings.public_url}{prefix}/collections"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,6 +119,13 @@ class OgcApiGateway:
             scope["root_path"] = scope.get("root_path", "") + self.prefix
             scope["path"] = scope["path"].rstrip("/") + "/"
             scope["raw_path"] = scope["path"].encode()
+        etag = self._etag()
+        if (
+            etag is not None
+            and scope["method"] == "GET"
+            and await self._answer_fast(scope, send, etag)
+        ):
+            return
         body = await self._read_body(receive)
         if body is None:
             await JSONResponse(
@@ -106,7 +148,52 @@ class OgcApiGateway:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        await self.app(scope, replay, send)
+        if etag is None or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, replay, send)
+            return
+        await self.app(scope, replay, _with_etag(send, etag, _if_none_match(scope)))
+
+    def _etag(self) -> bytes | None:
+        try:
+            return self.context.holder.catalog.etag.encode()
+        except SQLAlchemyError:  # no snapshot and no store: answer without validators
+            return None
+
+    async def _answer_fast(self, scope: Scope, send: Send, etag: bytes) -> bool:
+        """Answer a plain items query from the feature table; False when it is not one."""
+        match = _ITEMS_PATH.fullmatch(get_route_path(scope))
+        if match is None:
+            return False
+        layer = self.context.layers.get(match.group(1))
+        if layer is None:
+            return False
+        headers = dict(scope.get("headers", []))
+        params = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        fields = layer_fields(layer)
+        query = parse_items_query(
+            layer, fields, params, headers.get(b"accept", b"").decode("latin-1")
+        )
+        if query is None:
+            return False
+        catalog = self.context.holder.catalog
+        table = self.context.tables.ready(catalog, layer.id)
+        if table is None:  # first request of a version: build it off the event loop
+            table = await run_in_threadpool(self.context.table, layer.id, catalog)
+        language = headers.get(b"accept-language", b"").decode("latin-1")
+        document = items_document(table, query, self.collections_url, language)
+        if document is None:
+            return False
+        response_headers = [
+            *items_headers(language),
+            (b"etag", catalog.etag.encode()),
+            (b"cache-control", CACHE_CONTROL.encode()),
+        ]
+        if _etag_matches(_if_none_match(scope), catalog.etag.encode()):
+            await _send(send, 304, response_headers, b"")
+            return True
+        response_headers.append((b"content-length", str(len(document)).encode()))
+        await _send(send, 200, response_headers, document)
+        return True
 
     @staticmethod
     async def _read_body(receive: Receive) -> bytes | None:
@@ -131,6 +218,8 @@ class OgcApiGateway:
         names = {k.lower(): k for k, _ in params}
         lang = next((v for k, v in params if k.lower() == "filter-lang"), "").lower()
         changed = False
+        if scope["path"].endswith("/map"):
+            _check_bbox_crs(params)
         if "filter" in names and lang in ("", "cql2-text", "cql-text"):
             params = [
                 (k, rewrite_cql2_text(v) if k == "filter" else v)
@@ -150,3 +239,47 @@ class OgcApiGateway:
         if changed:
             scope["query_string"] = urlencode(params).encode()
         return scope, body
+
+
+def _if_none_match(scope: Scope) -> bytes:
+    return dict(scope.get("headers", [])).get(b"if-none-match", b"")
+
+
+def _etag_matches(header: bytes, etag: bytes) -> bool:
+    if not header:
+        return False
+    tags = {t.strip().removeprefix(b"W/") for t in header.split(b",")}
+    return etag in tags or b"*" in tags
+
+
+def _with_etag(send: Send, etag: bytes, if_none_match: bytes) -> Send:
+    """Add ETag and Cache-Control to a 200 answer; turn it into a 304 when the client has it."""
+    is_not_modified = False
+
+    async def wrapped(message: Message) -> None:
+        nonlocal is_not_modified
+        if message["type"] == "http.response.start" and message["status"] == 200:
+            headers = [
+                (k, v)
+                for k, v in message.get("headers", [])
+                if k.lower() not in (b"etag", b"cache-control")
+            ]
+            headers += [(b"etag", etag), (b"cache-control", CACHE_CONTROL.encode())]
+            if _etag_matches(if_none_match, etag):
+                is_not_modified = True
+                headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+                message = {**message, "status": 304, "headers": headers}
+            else:
+                message = {**message, "headers": headers}
+        elif message["type"] == "http.response.body" and is_not_modified:
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b""}
+        await send(message)
+
+    return wrapped
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
