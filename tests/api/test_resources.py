@@ -131,3 +131,44 @@ def test_policy_indicators_reproduce_the_printed_progress(shipped_client: TestCl
     assert round(medio_libre["progress_pct"]) == 40  # seeds/003 prints 40 %
     assert medio_libre["traffic_light"] == "rojo" and y2020["traffic_light"] == "verde"
     assert items["IOP.01.02"]["baseline"] == 37.0
+
+
+def test_indicator_catalogue_gives_periods_and_default_period_by_level(
+    shipped_client: TestClient,
+) -> None:
+    items = {i["code"]: i for i in shipped_client.get("/api/v1/indicators").json()["indicators"]}
+    population = items["population"]
+    by_level = population["periods_by_level"]
+    assert "2013" in population["periods"] and "2013" not in by_level["departamento"]
+    assert {"2012-06", "2024-12"} <= set(by_level["departamento"])
+    assert set(by_level) == set(population["levels"])
+    for level, periods in by_level.items():
+        assert set(periods) <= set(population["periods"])
+        assert population["default_period_by_level"][level] == periods[-1]
+    # The choropleth's default period is the catalogue's default for the level.
+    for level in ("oficina_regional", "departamento", "provincia"):
+        body = shipped_client.get(
+            "/api/v1/choropleth", params={"indicator": "overpopulation_pct", "level": level}
+        ).json()
+        assert body["period"] == items["overpopulation_pct"]["default_period_by_level"][level]
+        assert any(f["properties"]["value"] is not None for f in body["features"])
+
+
+def test_indicator_catalogue_csv_flattens_periods_by_level(shipped_client: TestClient) -> None:
+    text = shipped_client.get("/api/v1/indicators", params={"f": "csv"}).content.decode("utf-8-sig")
+    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["code"] == "population")
+    assert "departamento: 2012-06" in row["periods_by_level"]
+
+
+def test_choropleth_summed_places_cite_their_sources(shipped_client: TestClient) -> None:
+    body = shipped_client.get(
+        "/api/v1/choropleth",
+        params={"indicator": "population", "level": "departamento", "period": "2024-12"},
+    ).json()
+    summed = [f for f in body["features"] if f["properties"]["method"] == "sum_of_establishments"]
+    assert summed and all(f["properties"]["sources"] for f in summed)
+    assert all(
+        {"dataset", "document", "table", "locator"} <= set(s)
+        for f in summed
+        for s in f["properties"]["sources"]
+    )

@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+import dataclasses
+import gc
+
 import pytest
 
 from app.catalog.build import build_catalog
 from app.catalog.snapshot import Catalog
-from app.stats.aggregate import compute, establishment_group, registry_for
+from app.stats.aggregate import (
+    compute,
+    establishment_group,
+    periods_by_level,
+    place_names,
+    registry_for,
+)
+from app.stats.snapshot_cache import cached_snapshots
 from app.store.engine import make_engine
 
 
@@ -66,3 +76,61 @@ def test_national_overpopulation_follows_inpe_definitions(shipped_catalog: Catal
     )
     flag = compute(shipped_catalog, registry["overcrowded"], "national", "2024").frame.loc["PE"]
     assert flag["value"] == 1.0
+
+
+def test_a_sum_of_establishments_cites_the_rows_it_summed(shipped_catalog: Catalog) -> None:
+    registry = registry_for(shipped_catalog)
+    frame = compute(shipped_catalog, registry["population"], "departamento", "2024-12").frame
+    lima = frame.loc["15"]
+    assert lima["method"] == "sum_of_establishments" and lima["n_establishments"] > 1
+    assert lima["sources"], "a summed value must cite its establishment rows"
+    per_ep = compute(shipped_catalog, registry["population"], "establishment", "2024-12").frame
+    in_lima = establishment_group(shipped_catalog, "departamento") == "15"
+    expected = {
+        (s["dataset"], s["document"], s["table"])
+        for sources in per_ep.loc[in_lima[in_lima].index.intersection(per_ep.index), "sources"]
+        for s in sources
+    }
+    assert {(s["dataset"], s["document"], s["table"]) for s in lima["sources"]} == expected
+    assert len(lima["sources"]) == len(expected)  # distinct
+
+
+def test_a_summed_rate_cites_numerator_and_denominator_rows(shipped_catalog: Catalog) -> None:
+    registry = registry_for(shipped_catalog)
+    lima = compute(shipped_catalog, registry["tb_rate"], "departamento", "2024").frame.loc["15"]
+    tables = {s["table"] for s in lima["sources"]}
+    assert lima["method"] == "sum_of_establishments" and len(tables) >= 2
+
+
+@pytest.mark.parametrize("code", ["population", "capacity", "tb_rate", "overpopulation_pct"])
+def test_periods_by_level_are_the_periods_compute_finds_values_for(
+    shipped_catalog: Catalog, code: str
+) -> None:
+    indicator = registry_for(shipped_catalog)[code]
+    by_level = periods_by_level(shipped_catalog, indicator)
+    candidates = shipped_catalog.periods[indicator.inputs[0]]
+    for level in ("oficina_regional", "departamento", "provincia", "establishment"):
+        found = tuple(
+            p
+            for p in candidates
+            if compute(shipped_catalog, indicator, level, p).frame["value"].notna().any()
+        )
+        assert by_level.get(level, ()) == found, level
+
+
+def test_departamento_periods_include_published_and_summed_ones(shipped_catalog: Catalog) -> None:
+    population = registry_for(shipped_catalog)["population"]
+    departamento = periods_by_level(shipped_catalog, population)["departamento"]
+    assert {"2012-06", "2013-10", "2016-09", "2024-12"} <= set(departamento)
+    assert "2013" not in departamento  # national-only yearly figures
+
+
+def test_catalog_derived_values_are_built_once_per_snapshot(shipped_catalog: Catalog) -> None:
+    assert registry_for(shipped_catalog) is registry_for(shipped_catalog)
+    assert place_names(shipped_catalog, "provincia") is place_names(shipped_catalog, "provincia")
+    other = dataclasses.replace(shipped_catalog)
+    assert registry_for(other) is not registry_for(shipped_catalog)
+    before = cached_snapshots()
+    del other
+    gc.collect()
+    assert cached_snapshots() == before - 1

@@ -65,6 +65,14 @@ def get_indicators(
                     **i,
                     "levels": ", ".join(i["levels"]),
                     "periods": ", ".join(i["periods"]),
+                    "periods_by_level": "; ".join(
+                        f"{level}: {', '.join(periods)}"
+                        for level, periods in i["periods_by_level"].items()
+                    ),
+                    "default_period_by_level": "; ".join(
+                        f"{level}: {period}"
+                        for level, period in i["default_period_by_level"].items()
+                    ),
                     "sources": len(i["sources"]),
                 }
                 for i in items

@@ -1,23 +1,17 @@
-"""The indicator catalogue: what each indicator is and where and when it has data."""
+"""The indicator catalogue: what each indicator is and where and when it has data.
+
+Where and when (levels, periods by level, sources) depends on the catalog alone, so it is
+computed once per snapshot; only the labels depend on the request.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from app.catalog.snapshot import Catalog
-from app.codes import LEVELS
-from app.stats.aggregate import AGGREGATE_LEVELS, registry_for
+from app.stats.aggregate import periods_by_level, registry_for
 from app.stats.indicators import Indicator
-
-
-def _levels(catalog: Catalog, indicator: Indicator) -> list[str]:
-    obs = catalog.observations
-    inputs = list(indicator.inputs)
-    place_types = set(obs.loc[obs["indicator"].isin(inputs) & obs["value"].notna(), "place_type"])
-    if "establishment" in place_types and indicator.aggregation != "none":
-        place_types |= set(AGGREGATE_LEVELS)
-    order = LEVELS
-    return [level for level in order if level in place_types]
+from app.stats.snapshot_cache import per_snapshot
 
 
 def _sources(catalog: Catalog, indicator: Indicator) -> list[dict[str, str]]:
@@ -34,8 +28,32 @@ def _sources(catalog: Catalog, indicator: Indicator) -> list[dict[str, str]]:
     ]
 
 
-def describe_indicator(catalog: Catalog, indicator: Indicator, lang: str) -> dict[str, Any]:
+def _coverage(catalog: Catalog, indicator: Indicator) -> dict[str, Any]:
+    """Levels, periods (all, and by level with their latest) and sources of an indicator.
+
+    `periods` lists every period with a figure of the indicator (of its numerator when
+    derived), at any level and under any dimensions; `periods_by_level` only those where
+    at least one place of the level has a value of the total (what a map can show).
+    """
     code = indicator.code if indicator.is_stored else (indicator.numerator or "")
+    by_level = periods_by_level(catalog, indicator)
+    return {
+        "levels": list(by_level),
+        "periods": list(catalog.periods.get(code, ())),
+        "periods_by_level": {level: list(periods) for level, periods in by_level.items()},
+        "default_period_by_level": {level: periods[-1] for level, periods in by_level.items()},
+        "sources": _sources(catalog, indicator),
+    }
+
+
+def indicator_coverage(catalog: Catalog, indicator: Indicator) -> dict[str, Any]:
+    """`_coverage`, once per snapshot and indicator (shared: do not mutate)."""
+    return per_snapshot(
+        catalog, ("indicator_coverage", indicator.code), lambda: _coverage(catalog, indicator)
+    )
+
+
+def describe_indicator(catalog: Catalog, indicator: Indicator, lang: str) -> dict[str, Any]:
     return {
         "code": indicator.code,
         "label": indicator.label(lang),
@@ -48,9 +66,7 @@ def describe_indicator(catalog: Catalog, indicator: Indicator, lang: str) -> dic
         "is_sensitive": indicator.is_sensitive,
         "group": indicator.group,
         "description": indicator.description,
-        "levels": _levels(catalog, indicator),
-        "periods": list(catalog.periods.get(code, ())),
-        "sources": _sources(catalog, indicator),
+        **indicator_coverage(catalog, indicator),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,12 @@ import pandas as pd
 
 from app.api.services.display import MISSING_TEXT, display_value
 from app.api.services.params import check_lang, check_level, resolve_indicator, resolve_period
-from app.api.services.places import MAP_LEVELS, attribution, geometry_json, level_geometries
+from app.api.services.places import (
+    MAP_LEVELS,
+    attribution,
+    level_geometries,
+    level_geometry_json,
+)
 from app.catalog.snapshot import Catalog
 from app.errors import InvalidParameterError
 from app.exports.download import Download, sources_text
@@ -62,6 +68,7 @@ class Choropleth:
     legend: dict[str, Any]
     data_version: int
     attribution: str
+    geometry_json: Mapping[str, dict[str, Any] | None] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -82,7 +89,9 @@ class Choropleth:
             "legend": self.legend,
             "data_version": self.data_version,
             "attribution": self.attribution,
-            "features": [_feature(row) for row in self.features.itertuples(index=False)],
+            "features": [
+                _feature(row, self.geometry_json) for row in self.features.itertuples(index=False)
+            ],
         }
 
 
@@ -110,7 +119,7 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _feature(row: Any) -> dict[str, Any]:
+def _feature(row: Any, geometries: Mapping[str, dict[str, Any] | None]) -> dict[str, Any]:
     props = {
         name: _clean(getattr(row, name if name != "class" else "class_"))
         for name in PROPERTY_COLUMNS
@@ -121,7 +130,7 @@ def _feature(row: Any) -> dict[str, Any]:
     return {
         "type": "Feature",
         "id": props["code"],
-        "geometry": geometry_json(row.geometry),
+        "geometry": geometries.get(props["code"]),
         "properties": props,
     }
 
@@ -205,6 +214,7 @@ def build_choropleth(
         legend=legend,
         data_version=catalog.version,
         attribution=attribution(lang),
+        geometry_json=level_geometry_json(catalog, level),
     )
 
 

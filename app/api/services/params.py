@@ -8,7 +8,7 @@ from __future__ import annotations
 from app.catalog.snapshot import Catalog
 from app.codes import DIMENSION_VALUE_RE, DIMENSION_VALUES, DIMENSIONS, LEVELS, parse_period
 from app.errors import InvalidParameterError
-from app.stats.aggregate import registry_for
+from app.stats.aggregate import periods_by_level, registry_for
 from app.stats.indicators import Indicator
 
 LANGS = ("es", "en")
@@ -45,18 +45,15 @@ def periods_with_data(catalog: Catalog, indicator: Indicator) -> tuple[str, ...]
 def resolve_period(
     catalog: Catalog, indicator: Indicator, period: str | None, level: str | None = None
 ) -> str:
-    """The requested period, or the latest with data (at `level` or its establishments when
-    given); unknown periods get an error listing the valid ones."""
+    """The requested period, or the latest with a value at `level` when given (the
+    catalogue's `default_period_by_level`), else the latest with data; unknown periods get
+    an error listing the valid ones."""
     available = periods_with_data(catalog, indicator)
     if period is None or period == "":
         if not available:
             raise InvalidParameterError(f"indicator '{indicator.code}' has no data yet")
-        if level is not None:
-            at_level = _periods_at_level(catalog, indicator, level)
-            for candidate in reversed(available):
-                if candidate in at_level:
-                    return candidate
-        return available[-1]
+        at_level = periods_by_level(catalog, indicator).get(level or "", ())
+        return at_level[-1] if at_level else available[-1]
     try:
         parse_period(period)
     except ValueError as exc:
@@ -67,13 +64,6 @@ def resolve_period(
             f"valid: {', '.join(available) or 'none'}"
         )
     return period
-
-
-def _periods_at_level(catalog: Catalog, indicator: Indicator, level: str) -> set[str]:
-    code = indicator.code if indicator.is_stored else (indicator.numerator or "")
-    obs = catalog.observations
-    mask = (obs["indicator"] == code) & obs["place_type"].isin([level, "establishment"])
-    return set(obs.loc[mask & obs["value"].notna(), "period"])
 
 
 def check_period_text(period: str | None) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -10,23 +10,12 @@ import shapely
 from shapely.geometry import mapping
 
 from app.catalog.snapshot import Catalog
+from app.stats.snapshot_cache import per_snapshot
 
 MAP_LEVELS = ("oficina_regional", "departamento", "provincia", "distrito", "establishment")
-_lock = threading.Lock()
-_cache: dict[tuple[int, str], gpd.GeoSeries] = {}
 
 
-def level_geometries(catalog: Catalog, level: str) -> gpd.GeoSeries:
-    """Geometry of each place of `level` (EPSG:4326), indexed by code.
-
-    Districts are points at their capitals (no district polygons ship); establishments are
-    points; the others are (multi)polygons.
-    """
-    key = (catalog.version, level)
-    with _lock:
-        cached = _cache.get(key)
-    if cached is not None:
-        return cached
+def _geometries(catalog: Catalog, level: str) -> gpd.GeoSeries:
     if level == "oficina_regional":
         geoms = catalog.regions.geometry
     elif level == "establishment":
@@ -45,11 +34,27 @@ def level_geometries(catalog: Catalog, level: str) -> gpd.GeoSeries:
             )
     geoms = gpd.GeoSeries(geoms, crs="EPSG:4326")
     geoms.index = geoms.index.astype(str)
-    with _lock:
-        for old in [k for k in _cache if k[0] != catalog.version]:
-            del _cache[old]
-        _cache[key] = geoms
     return geoms
+
+
+def level_geometries(catalog: Catalog, level: str) -> gpd.GeoSeries:
+    """Geometry of each place of `level` (EPSG:4326), indexed by code; once per snapshot.
+
+    Districts are points at their capitals (no district polygons ship); establishments are
+    points; the others are (multi)polygons.
+    """
+    return per_snapshot(catalog, ("level_geometries", level), lambda: _geometries(catalog, level))
+
+
+def level_geometry_json(catalog: Catalog, level: str) -> Mapping[str, dict[str, Any] | None]:
+    """GeoJSON geometry objects of the places of `level` by code, once per snapshot
+    (shapely's `mapping` was half the time of a choropleth answer). Shared: do not mutate."""
+
+    def build() -> dict[str, dict[str, Any] | None]:
+        geoms = level_geometries(catalog, level)
+        return {str(code): geometry_json(g) for code, g in geoms.items()}
+
+    return per_snapshot(catalog, ("level_geometry_json", level), build)
 
 
 def geometry_json(geometry: Any) -> dict[str, Any] | None:

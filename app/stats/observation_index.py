@@ -1,0 +1,114 @@
+"""The catalog's observations grouped by (indicator, place type, period, dimensions).
+
+Built once per catalog snapshot (app/stats/snapshot_cache.py), so that the slice an
+aggregation needs is a dictionary look-up, not a scan of every observation per request.
+Read-only: frames handed out are shared between requests and must not be mutated.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from app.catalog.snapshot import Catalog
+from app.stats.snapshot_cache import per_snapshot
+
+SliceKey = tuple[str, str, str, str]  # indicator, place_type, period, dimensions
+Source = tuple[str, str, str, str]  # dataset, document, table, locator
+KEY_COLUMNS = ["indicator", "place_type", "period", "dimensions"]
+
+
+def source_dict(source: Source) -> dict[str, str]:
+    """A source as the API writes it: {dataset, document, table, locator}."""
+    dataset, document, table, locator = source
+    return {"dataset": dataset, "document": document, "table": table, "locator": locator}
+
+
+@dataclass(frozen=True)
+class ObservationIndex:
+    """Row positions of each slice of `rows` (value float, note str, source tuple, place_code).
+
+    `valued_slices` holds the slices with at least one value; `valued_periods` the
+    (indicator, place_type, period) triples with a value under any dimensions.
+    """
+
+    rows: pd.DataFrame
+    positions: dict[SliceKey, np.ndarray]
+    valued_slices: frozenset[SliceKey]
+    valued_periods: frozenset[tuple[str, str, str]]
+    empty: pd.DataFrame
+    _frames: dict[SliceKey, pd.DataFrame] = field(default_factory=dict)
+    _valued_frames: dict[SliceKey, pd.DataFrame] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def slice(self, indicator: str, place_type: str, period: str, dims: str) -> pd.DataFrame:
+        """Rows of one slice indexed by place code: value (NaN when not reported), note, source."""
+        key = (indicator, place_type, period, dims)
+        frame = self._frames.get(key)
+        if frame is not None:
+            return frame
+        pos = self.positions.get(key)
+        if pos is None:
+            return self.empty
+        frame = self.rows.iloc[pos].set_index("place_code")[["value", "note", "source"]]
+        with self._lock:
+            return self._frames.setdefault(key, frame)
+
+    def values(self, indicator: str, place_type: str, period: str, dims: str) -> pd.DataFrame:
+        """Only the rows of a slice that carry a value."""
+        key = (indicator, place_type, period, dims)
+        frame = self._valued_frames.get(key)
+        if frame is not None:
+            return frame
+        if key not in self.valued_slices:
+            return self.empty
+        frame = self.slice(indicator, place_type, period, dims)
+        frame = frame[frame["value"].notna()]
+        with self._lock:
+            return self._valued_frames.setdefault(key, frame)
+
+    def has_values(self, indicator: str, place_type: str, period: str, dims: str) -> bool:
+        return (indicator, place_type, period, dims) in self.valued_slices
+
+
+def _build(catalog: Catalog) -> ObservationIndex:
+    obs = catalog.observations
+    rows = pd.DataFrame(
+        {
+            "indicator": obs["indicator"].astype(str).to_numpy(),
+            "place_type": obs["place_type"].astype(str).to_numpy(),
+            "period": obs["period"].astype(str).to_numpy(),
+            "dimensions": obs["dimensions"].fillna("").astype(str).to_numpy(),
+            "place_code": obs["place_code"].astype(str).to_numpy(),
+            "value": pd.to_numeric(obs["value"], errors="coerce").to_numpy(dtype=float),
+            "note": [n if isinstance(n, str) else "" for n in obs["note"]],
+            "source": list(
+                zip(
+                    obs["dataset_title"].astype(str),
+                    obs["source_document"].astype(str),
+                    obs["source_table"].astype(str),
+                    obs["source_locator"].astype(str),
+                    strict=True,
+                )
+            ),
+        }
+    )
+    positions: dict[SliceKey, np.ndarray] = {}
+    if len(rows):
+        grouped = rows.groupby(KEY_COLUMNS, sort=False).indices
+        positions = {tuple(map(str, k)): v for k, v in grouped.items()}  # type: ignore[misc]
+    valued = rows[rows["value"].notna()]
+    valued_slices = frozenset(
+        tuple(map(str, k)) for k in valued[KEY_COLUMNS].drop_duplicates().itertuples(index=False)
+    )
+    valued_periods = frozenset((k[0], k[1], k[2]) for k in valued_slices)
+    empty = rows.iloc[:0].set_index("place_code")[["value", "note", "source"]]
+    return ObservationIndex(rows, positions, valued_slices, valued_periods, empty)  # type: ignore[arg-type]
+
+
+def observation_index(catalog: Catalog) -> ObservationIndex:
+    """The index of `catalog`, built on first use and kept while the catalog lives."""
+    return per_snapshot(catalog, "observation_index", lambda: _build(catalog))

@@ -1,0 +1,65 @@
+"""Values derived from one catalog snapshot, computed once and dropped with the snapshot.
+
+A catalog is immutable, so anything computed from it alone (the indicator registry, place
+names, establishment groups, an index of the observations...) stays valid for its lifetime.
+Entries are keyed by the catalog object itself (not only `catalog.version`: two stores may
+share a version number in one process, e.g. in tests), and vanish when the catalog is
+garbage-collected after a swap. Never store anything that depends on request parameters
+beyond the `key`, nor whole responses (app/api/response_cache.py caches those).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from app.catalog.snapshot import Catalog
+
+T = TypeVar("T")
+
+_lock = threading.RLock()  # re-entrant: a weakref callback may fire while it is held
+_slots: dict[int, tuple[weakref.ref[Catalog], dict[Hashable, Any]]] = {}
+
+
+def _forget(catalog_id: int, ref: weakref.ref[Catalog]) -> None:
+    with _lock:
+        entry = _slots.get(catalog_id)
+        if entry is not None and entry[0] is ref:
+            del _slots[catalog_id]
+
+
+def _slot(catalog: Catalog) -> dict[Hashable, Any]:
+    catalog_id = id(catalog)
+    with _lock:
+        entry = _slots.get(catalog_id)
+        if entry is not None and entry[0]() is catalog:
+            return entry[1]
+        ref = weakref.ref(catalog, functools.partial(_forget, catalog_id))
+        slot: dict[Hashable, Any] = {}
+        _slots[catalog_id] = (ref, slot)
+        return slot
+
+
+def per_snapshot(catalog: Catalog, key: Hashable, build: Callable[[], T]) -> T:
+    """`build()` once per catalog and `key`; later calls return the same object.
+
+    Two threads asking for a missing entry at once may both build it; the first stored wins.
+    Callers must treat the result as read-only.
+    """
+    slot = _slot(catalog)
+    try:
+        return slot[key]  # type: ignore[no-any-return]
+    except KeyError:
+        pass
+    value = build()
+    with _lock:
+        return slot.setdefault(key, value)  # type: ignore[no-any-return]
+
+
+def cached_snapshots() -> int:
+    """How many catalogs currently hold derived values (for tests and diagnostics)."""
+    with _lock:
+        return len(_slots)
