@@ -6,14 +6,10 @@ import { formatNumber, t } from "./i18n.js";
 const L = window.L;
 const SIZES = [0, 8, 10, 13, 16, 20, 25];
 
-/** Population of an establishment from its GeoJSON properties, whatever the API names it. */
+/** Latest population of an establishment: /api/v1/establishments gives `population` (and
+ * `latest.population` with its period and source); a detail body may carry `figures`. */
 export function populationOf(props) {
-  const candidates = [
-    props.population,
-    props.latest?.population?.value,
-    props.latest?.population,
-    props.figures?.population?.value,
-  ];
+  const candidates = [props.population, props.latest?.population?.value, props.figures?.population?.value];
   for (const c of candidates) if (typeof c === "number" && Number.isFinite(c)) return c;
   return null;
 }

@@ -1,7 +1,7 @@
 // Entry point: reads the view from the URL, wires controls, map, legend, panel, search, downloads.
 
 import * as api from "./api.js";
-import { drawEstablishments, populationOf } from "./establishments.js";
+import { drawEstablishments } from "./establishments.js";
 import { lang, setLang, t, translatePage } from "./i18n.js";
 import { createMap, drawChoropleth, legendControl, titleControl } from "./map.js";
 import { closePanel, initPanel, showEstablishment, showPlace } from "./panel.js";
@@ -239,31 +239,11 @@ async function loadEstablishments() {
     app.estCollection = { type: "FeatureCollection", features: [] };
     return;
   }
-  await fillEstablishmentPopulation(app.estCollection);
   app.mapState.showEstablishments = app.view.establishments;
   drawEstablishments(app.mapState, app.estCollection, (props, options = {}) =>
     selectEstablishment(props, { fly: false, ...options }),
   );
   document.body.dataset.establishments = String(app.estCollection.features.length);
-}
-
-/** When the establishments GeoJSON has no population, take it from the establishment-level map. */
-async function fillEstablishmentPopulation(collection) {
-  if (collection.features.some((f) => populationOf(f.properties) !== null)) return;
-  try {
-    // No period: the API picks the latest period with data at the establishment level.
-    const values = await api.choropleth({ indicator: "population", level: "establishment", method: "quantiles", classes: 5, lang: lang() });
-    const byCode = new Map(values.features.map((f) => [f.properties.code, f.properties]));
-    for (const f of collection.features) {
-      const v = byCode.get(f.properties.code);
-      if (v && v.value !== null) {
-        f.properties.population = v.value;
-        f.properties.population_period = values.period;
-      }
-    }
-  } catch {
-    /* markers keep the no-data size */
-  }
 }
 
 function searchCandidates() {

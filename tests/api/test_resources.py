@@ -172,3 +172,55 @@ def test_choropleth_summed_places_cite_their_sources(shipped_client: TestClient)
         for f in summed
         for s in f["properties"]["sources"]
     )
+
+
+def test_departamento_series_has_published_and_summed_points(shipped_client: TestClient) -> None:
+    """Junín (12): totals printed for 2012-06 and 2013-10 (seed table by departamento, E.P.
+    and age band); later periods only per establishment, so they are sums."""
+    body = shipped_client.get("/api/v1/series", params={"indicator": "population", "place": "12"})
+    points = {p["period"]: p for p in body.json()["points"]}
+    assert {"2012-06", "2013-10", "2016-09", "2024-12"} <= set(points)
+    assert points["2012-06"]["method"] == "published" and points["2012-06"]["value"] == 2408
+    assert points["2012-06"]["n_establishments"] is None
+    summed = points["2016-09"]
+    assert summed["method"] == "sum_of_establishments" and summed["n_establishments"] >= 1
+    assert summed["sources"] and summed["sources"][0]["document"]
+
+
+def test_series_only_has_periods_with_a_value_for_the_place(shipped_client: TestClient) -> None:
+    """Lima (15) has no departamento total and no establishment figures before 2024-12 in
+    the data, so the series must not invent earlier points."""
+    body = shipped_client.get("/api/v1/series", params={"indicator": "population", "place": "15"})
+    points = body.json()["points"]
+    assert [p["period"] for p in points] == ["2024-12"]
+    assert points[0]["n_establishments"] > 1 and points[0]["sources"]
+
+
+def test_establishments_carry_their_latest_population_and_capacity(
+    shipped_client: TestClient,
+) -> None:
+    body = shipped_client.get("/api/v1/establishments").json()
+    props = {f["id"]: f["properties"] for f in body["features"]}
+    lurigancho = props["EP-LURIGANCHO"]
+    latest = lurigancho["latest"]["population"]
+    assert lurigancho["population"] == latest["value"] > 0
+    assert lurigancho["population_period"] == latest["period"] == "2024-12"
+    assert latest["source"]["document"] and latest["source"]["locator"]
+    # The same figure as the establishment-level map of that period.
+    ep_map = shipped_client.get(
+        "/api/v1/choropleth",
+        params={"indicator": "population", "level": "establishment", "period": "2024-12"},
+    ).json()
+    mapped = next(f for f in ep_map["features"] if f["id"] == "EP-LURIGANCHO")
+    assert mapped["properties"]["value"] == lurigancho["population"]
+    with_capacity = [p for p in props.values() if p["capacity"] is not None]
+    assert with_capacity and all(p["latest"]["capacity"]["period"] for p in with_capacity)
+    assert all(p["population"] is None for p in props.values() if p["kind"] == "eml")
+
+
+def test_establishments_csv_has_population_columns(shipped_client: TestClient) -> None:
+    text = shipped_client.get("/api/v1/establishments", params={"f": "csv"}).content.decode(
+        "utf-8-sig"
+    )
+    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["code"] == "EP-LURIGANCHO")
+    assert float(row["population"]) > 0 and row["population_period"] == "2024-12"

@@ -12,10 +12,18 @@ from app.api.services.observations import suppress_rows
 from app.api.services.params import check_lang
 from app.api.services.places import attribution, geometry_json
 from app.catalog.snapshot import Catalog
-from app.codes import ESTABLISHMENT_KINDS, OFICINA_REGIONAL_CODES, parse_dimensions, parse_period
+from app.codes import (
+    ESTABLISHMENT_KINDS,
+    OFICINA_REGIONAL_CODES,
+    parse_dimensions,
+    parse_period,
+    period_sort_key,
+)
 from app.errors import InvalidParameterError
 from app.exports.download import Download
 from app.stats.aggregate import registry_for
+from app.stats.observation_index import observation_index, source_dict
+from app.stats.snapshot_cache import per_snapshot
 from app.stats.suppress import SuppressionPolicy
 
 FIELDS = [
@@ -30,6 +38,43 @@ FIELDS = [
     "location_source",
     "population_served",
 ]
+
+
+LATEST_INDICATORS = ("population", "capacity")
+
+
+def latest_figures(catalog: Catalog) -> dict[str, dict[str, dict[str, Any]]]:
+    """For each establishment, its latest total population and capacity:
+    {code: {indicator: {value, period, source}}}; once per snapshot (shared: do not mutate).
+    Neither indicator is sensitive, so no suppression applies."""
+
+    def build() -> dict[str, dict[str, dict[str, Any]]]:
+        index = observation_index(catalog)
+        result: dict[str, dict[str, dict[str, Any]]] = {}
+        for code in LATEST_INDICATORS:
+            periods = sorted(
+                (p for (i, pt, p) in index.valued_periods if i == code and pt == "establishment"),
+                key=period_sort_key,
+            )
+            for period in periods:  # later periods overwrite earlier ones
+                for place, row in index.values(code, "establishment", period, "").iterrows():
+                    result.setdefault(str(place), {})[code] = {
+                        "value": float(row["value"]),
+                        "period": period,
+                        "source": source_dict(row["source"]),
+                    }
+        return result
+
+    return per_snapshot(catalog, "establishment_latest_figures", build)
+
+
+def _latest_columns(codes: list[str], latest: dict[str, dict[str, dict[str, Any]]]) -> pd.DataFrame:
+    columns: dict[str, list[Any]] = {}
+    for indicator in LATEST_INDICATORS:
+        figures = [latest.get(c, {}).get(indicator) for c in codes]
+        columns[indicator] = [f["value"] if f else None for f in figures]
+        columns[f"{indicator}_period"] = [f["period"] if f else None for f in figures]
+    return pd.DataFrame(columns, dtype=object)  # None stays None (NaN is not JSON)
 
 
 @dataclass(frozen=True)
@@ -82,10 +127,17 @@ def list_establishments(catalog: Catalog, params: EstablishmentFilter) -> Downlo
     table = pd.DataFrame(
         {f: est[f].astype(object).where(est[f].notna(), None) for f in FIELDS}
     ).reset_index(drop=True)
+    latest = latest_figures(catalog)
+    table = pd.concat([table, _latest_columns(list(table["code"]), latest)], axis=1)
     table["lon"] = [g.x if g is not None else None for g in est.geometry]
     table["lat"] = [g.y if g is not None else None for g in est.geometry]
     features = [
-        {"type": "Feature", "id": r["code"], "geometry": geometry_json(g), "properties": r}
+        {
+            "type": "Feature",
+            "id": r["code"],
+            "geometry": geometry_json(g),
+            "properties": {**r, "latest": latest.get(r["code"], {})},
+        }
         for r, g in zip(
             table.drop(columns=["lon", "lat"]).to_dict("records"), est.geometry, strict=True
         )
@@ -98,7 +150,9 @@ def list_establishments(catalog: Catalog, params: EstablishmentFilter) -> Downlo
         "features": features,
     }
     geo = gpd.GeoDataFrame(
-        table.drop(columns=["lon", "lat"]), geometry=list(est.geometry), crs="EPSG:4326"
+        table.drop(columns=["lon", "lat"]).astype(dict.fromkeys(LATEST_INDICATORS, float)),
+        geometry=list(est.geometry),
+        crs="EPSG:4326",
     )
     return Download(
         title="Establecimientos penitenciarios" if lang == "es" else "Prison establishments",

@@ -14,12 +14,12 @@ import matplotlib.ticker  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from app.api.services.display import display_value  # noqa: E402
-from app.api.services.params import check_lang, periods_with_data, resolve_indicator  # noqa: E402
+from app.api.services.params import check_lang, resolve_indicator  # noqa: E402
 from app.catalog.snapshot import Catalog  # noqa: E402
 from app.codes import NATIONAL_CODE, UNIT_LEVELS, parse_period  # noqa: E402
 from app.errors import InvalidParameterError, NotFoundError  # noqa: E402
 from app.exports.download import Download, sources_text  # noqa: E402
-from app.stats.aggregate import compute, place_names  # noqa: E402
+from app.stats.aggregate import compute, periods_by_level, place_names  # noqa: E402
 from app.stats.suppress import SuppressionPolicy, apply_suppression  # noqa: E402
 
 GRANULARITIES = ("month", "quarter", "year")
@@ -73,7 +73,8 @@ def build_series(catalog: Catalog, params: SeriesParams, policy: SuppressionPoli
         )
     start, end = _bound(params.start, "from"), _bound(params.end, "to")
     rows: list[dict[str, Any]] = []
-    for period in periods_with_data(catalog, indicator):
+    # Only periods where some place of the level has a value can have one here.
+    for period in periods_by_level(catalog, indicator).get(level, ()):
         parsed = parse_period(period)
         if params.granularity and parsed.granularity != params.granularity:
             continue
@@ -98,6 +99,9 @@ def build_series(catalog: Catalog, params: SeriesParams, policy: SuppressionPoli
                     indicator, row["value"], row["status"], row["suppressed_range"], lang
                 ),
                 "method": row["method"],
+                "n_establishments": None
+                if pd.isna(row["n_establishments"])
+                else int(row["n_establishments"]),
                 "sources": row["sources"],
             }
         )
@@ -124,6 +128,7 @@ def build_series(catalog: Catalog, params: SeriesParams, policy: SuppressionPoli
             "status",
             "display",
             "method",
+            "n_establishments",
             "sources",
         ],
     )
