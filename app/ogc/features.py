@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from app.catalog.snapshot import Catalog
 from app.codes import period_sort_key
 from app.layers import LayerDefinition, LayerSet
+from app.render.simplify import GeometryBands
 from app.stats.aggregate import LevelValues, compute, registry_for
 from app.stats.indicators import Indicator
 from app.stats.suppress import SuppressionPolicy, apply_suppression
@@ -48,6 +49,7 @@ class FeatureTable:
     periods: dict[str, str | None]
     values: dict[str, LevelValues] = field(repr=False, default_factory=dict)
     _index: dict[str, int] = field(repr=False, default_factory=dict)
+    bands: GeometryBands | None = field(repr=False, default=None)  # polygons, for drawing
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -223,6 +225,7 @@ def build_table(
         periods=periods,
         values=values,
         _index={code: i for i, code in enumerate(ids)},
+        bands=GeometryBands(geoms) if layer.geometry == "polygon" else None,
     )
 
 

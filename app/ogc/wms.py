@@ -2,15 +2,14 @@
 
 Axis order: WMS 1.3.0 with EPSG:4326 takes BBOX as lat,lon (minlat,minlon,maxlat,maxlon);
 CRS:84, WMS 1.1.1 and the projected CRSs take x,y. Extra client parameters (DPI,
-MAP_RESOLUTION, FORMAT_OPTIONS, ...) are accepted and ignored. Encoded images are cached by
-catalog version and request.
+MAP_RESOLUTION, FORMAT_OPTIONS, ...) are accepted and ignored. Whole answers are not cached
+here (the process-wide response cache keeps them, by ETag); styled layers and their prepared
+geometries are, per catalog version.
 """
 
 from __future__ import annotations
 
 import html
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import orjson
@@ -38,7 +37,6 @@ FORMATS: dict[str, ImageFormat] = {
 }
 MEDIA_TYPES = {"png": "image/png", "png8": "image/png", "jpeg": "image/jpeg"}
 INFO_FORMATS = ("text/html", "application/json", "text/xml", "text/plain")
-IMAGE_CACHE_ENTRIES = 512
 PICK_TOLERANCE_PX = 6
 
 
@@ -64,8 +62,6 @@ class WmsService:
         self.layers = WmsLayers(context)
         self.url = f"{context.settings.public_url}/wms"
         self.max_size = context.settings.wms_max_size
-        self._lock = threading.Lock()
-        self._images: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
 
     @staticmethod
     def version_of(params: dict[str, str]) -> str:
@@ -97,11 +93,6 @@ class WmsService:
 
     # ---- GetCapabilities ------------------------------------------------------------------
     def get_capabilities(self, catalog: Catalog, version: str) -> OgcResponse:
-        key = ("capabilities", catalog.version, version)
-        with self._lock:
-            cached = self._images.get(key)
-        if cached is not None:
-            return OgcResponse(cached, self._capabilities_media(version))
         entries = []
         for wms_layer in self.layers.layers.values():
             table = self.context.table(wms_layer.layer.id, catalog)
@@ -114,8 +105,6 @@ class WmsService:
                 )
             )
         body = capabilities_xml(self.url, version, self.context.layers, entries, self.max_size)
-        with self._lock:
-            self._images[key] = body
         return OgcResponse(body, self._capabilities_media(version))
 
     @staticmethod
@@ -203,25 +192,17 @@ class WmsService:
 
     def get_map(self, catalog: Catalog, request: MapRequest) -> OgcResponse:
         styled = self._styled_layers(catalog, request)
-        key = (catalog.version, tuple(s.map_data.key for s in styled), request)
-        with self._lock:
-            cached = self._images.get(key)
-        if cached is None:
-            view = View(
-                request.bbox,
-                request.width,
-                request.height,
-                request.crs.epsg,
-                request.image_format,
-                request.transparent,
-                request.background,
-            )
-            cached = render_map([s.map_data for s in styled], view)
-            with self._lock:
-                self._images[key] = cached
-                while len(self._images) > IMAGE_CACHE_ENTRIES:
-                    self._images.popitem(last=False)
-        return OgcResponse(cached, MEDIA_TYPES[request.image_format])
+        view = View(
+            request.bbox,
+            request.width,
+            request.height,
+            request.crs.epsg,
+            request.image_format,
+            request.transparent,
+            request.background,
+        )
+        image = render_map([s.map_data for s in styled], view)
+        return OgcResponse(image, MEDIA_TYPES[request.image_format])
 
     # ---- GetFeatureInfo -------------------------------------------------------------------
     def get_feature_info(

@@ -175,6 +175,7 @@ class WmsLayers:
             kind="polygon" if wms_layer.layer.geometry == "polygon" else "point",
             geometries=table.geojson_geometries,
             colors=tuple(colors),
+            bands=table.bands,
         )
         return StyledLayer(wms_layer, period, style, values, classification, legend, data)
 
