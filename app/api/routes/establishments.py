@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import respond, suppression_policy
+from app.api.schemas import EstablishmentDetail, documented
 from app.api.services.establishments import (
     EstablishmentFilter,
     establishment_detail,
@@ -17,6 +18,45 @@ from app.api.services.establishments import (
 from app.exports.formats import TABLE_FORMATS
 
 router = APIRouter(tags=["establishments"])
+DETAIL_EXAMPLE = {
+    "type": "Feature",
+    "id": "EP-LURIGANCHO",
+    "geometry": {"type": "Point", "coordinates": [-76.99, -11.98]},
+    "properties": {
+        "code": "EP-LURIGANCHO",
+        "name": "E.P. Lurigancho",
+        "kind": "ep",
+        "oficina_regional": "OR-LIMA",
+        "ubigeo": "150132",
+        "departamento": "15",
+        "provincia": "1501",
+        "location_precision": "district_capital",
+        "location_source": "…",
+        "population_served": None,
+        "figures": {
+            "tb_cases": {
+                "label": "Casos de tuberculosis",
+                "unit": "casos",
+                "values": [
+                    {
+                        "period": "2024",
+                        "dimensions": {},
+                        "value": 770.0,
+                        "status": "ok",
+                        "note": "",
+                        "source": {
+                            "dataset": "…",
+                            "document": "seeds/002_923ca1ca7948ee01.txt",
+                            "table": "…",
+                            "locator": "line 4813",
+                        },
+                    }
+                ],
+            }
+        },
+    },
+    "data_version": 3,
+}
 LIST_FORMATS = ("geojson", "json", "csv", "xlsx", "gpkg", "shp", "kml")
 
 
@@ -42,6 +82,22 @@ LIST_FORMATS = ("geojson", "json", "csv", "xlsx", "gpkg", "shp", "kml")
                                     "oficina_regional": "OR-LIMA",
                                     "ubigeo": "150132",
                                     "location_precision": "district_capital",
+                                    "population": 9734.0,
+                                    "population_period": "2024-12",
+                                    "capacity": 3204.0,
+                                    "capacity_period": "2016-06",
+                                    "latest": {
+                                        "population": {
+                                            "value": 9734.0,
+                                            "period": "2024-12",
+                                            "source": {
+                                                "dataset": "…",
+                                                "document": "seeds/002_923ca1ca7948ee01.txt",
+                                                "table": "…",
+                                                "locator": "line 1290",
+                                            },
+                                        }
+                                    },
                                 },
                             }
                         ],
@@ -71,6 +127,7 @@ def get_establishments(
 @router.get(
     "/establishments/{code}",
     summary="One establishment with all its figures over time and their sources",
+    responses=documented(EstablishmentDetail, DETAIL_EXAMPLE),
 )
 def get_establishment(
     request: Request,

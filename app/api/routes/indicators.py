@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import respond
+from app.api.schemas import IndicatorCatalogue, documented
 from app.api.services.catalogue import list_indicators
 from app.api.services.params import check_lang
 from app.exports.download import Download
@@ -33,6 +34,16 @@ EXAMPLE = {
             "description": "",
             "levels": ["national", "oficina_regional", "departamento", "provincia", "distrito"],
             "periods": ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2024"],
+            "periods_by_level": {
+                "national": ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2024"],
+                "oficina_regional": ["2024-Q4", "2024"],
+                "departamento": ["2024"],
+            },
+            "default_period_by_level": {
+                "national": "2024",
+                "oficina_regional": "2024",
+                "departamento": "2024",
+            },
             "sources": [
                 {
                     "dataset": "Casos de tuberculosis 2024…",
@@ -48,7 +59,7 @@ EXAMPLE = {
 @router.get(
     "/indicators",
     summary="Indicator catalogue: codes, labels, units, levels and periods with data, sources",
-    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}},
+    responses=documented(IndicatorCatalogue, EXAMPLE),
 )
 def get_indicators(
     request: Request,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import respond
+from app.api.schemas import PolicyIndicators, documented
 from app.api.services.policy import policy_indicators
 from app.exports.formats import TABLE_FORMATS
 
@@ -53,7 +54,7 @@ EXAMPLE = {
 @router.get(
     "/policy-indicators",
     summary="Política Nacional Penitenciaria al 2030: baseline, expected, obtained, progress, traffic light",
-    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}},
+    responses=documented(PolicyIndicators, EXAMPLE),
 )
 def get_policy_indicators(
     request: Request,

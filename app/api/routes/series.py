@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import respond, suppression_policy
+from app.api.schemas import Series
 from app.api.services.series import SeriesParams, build_series
 from app.exports.formats import CHART_FORMATS
 
@@ -27,6 +28,7 @@ EXAMPLE = {
             "status": "ok",
             "display": "67,597",
             "method": "published",
+            "n_establishments": None,
             "sources": [
                 {
                     "dataset": "…",
@@ -43,7 +45,12 @@ EXAMPLE = {
 @router.get(
     "/series",
     summary="Time series of an indicator at a place (PE, OR-, EP-/EML- or UBIGEO)",
-    responses={200: {"content": {"application/json": {"example": EXAMPLE}, "image/png": {}}}},
+    responses={
+        200: {
+            "model": Series,
+            "content": {"application/json": {"example": EXAMPLE}, "image/png": {}},
+        }
+    },
 )
 def get_series(
     request: Request,
