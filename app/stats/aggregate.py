@@ -330,26 +330,28 @@ def derive(indicator: Indicator, numerator: pd.Series, denominator: pd.Series) -
 def periods_by_level(catalog: Catalog, indicator: Indicator) -> dict[str, tuple[str, ...]]:
     """For each level, the sorted periods where at least one place of it has a value of
     `indicator` (total, no dimension filter), exactly as `compute` would find it. Levels
-    without any period are left out. Computed once per snapshot and indicator."""
+    without any period are left out. Computed once per snapshot, indicator and level."""
+    by_level = {level: periods_at_level(catalog, indicator, level) for level in LEVELS}
+    return {level: periods for level, periods in by_level.items() if periods}
+
+
+def periods_at_level(catalog: Catalog, indicator: Indicator, level: str) -> tuple[str, ...]:
+    """`periods_by_level` for one level (what a default period needs)."""
     return per_snapshot(
-        catalog, ("periods_by_level", indicator.code), lambda: _periods_by_level(catalog, indicator)
+        catalog,
+        ("periods_at_level", indicator.code, level),
+        lambda: _periods_at_level(catalog, indicator, level),
     )
 
 
-def _periods_by_level(catalog: Catalog, indicator: Indicator) -> dict[str, tuple[str, ...]]:
+def _periods_at_level(catalog: Catalog, indicator: Indicator, level: str) -> tuple[str, ...]:
     index = observation_index(catalog)
     candidates = catalog.periods.get(indicator.inputs[0] if indicator.inputs else "", ())
-    result: dict[str, tuple[str, ...]] = {}
-    for level in LEVELS:
-        if indicator.aggregation == "none":
-            found = [p for p in candidates if (indicator.code, level, p) in index.valued_periods]
-        elif indicator.is_stored:
-            found = [p for p in candidates if _has_stored(catalog, indicator, level, p, "")]
-        else:
-            found = [p for p in candidates if _has_derived(catalog, indicator, level, p)]
-        if found:
-            result[level] = tuple(found)
-    return result
+    if indicator.aggregation == "none":
+        return tuple(p for p in candidates if (indicator.code, level, p) in index.valued_periods)
+    if indicator.is_stored:
+        return tuple(p for p in candidates if _has_stored(catalog, indicator, level, p, ""))
+    return tuple(p for p in candidates if _has_derived(catalog, indicator, level, p))
 
 
 def _has_stored(catalog: Catalog, indicator: Indicator, level: str, period: str, dims: str) -> bool:

@@ -19,7 +19,7 @@ from app.catalog.snapshot import Catalog  # noqa: E402
 from app.codes import NATIONAL_CODE, UNIT_LEVELS, parse_period  # noqa: E402
 from app.errors import InvalidParameterError, NotFoundError  # noqa: E402
 from app.exports.download import Download, sources_text  # noqa: E402
-from app.stats.aggregate import compute, periods_by_level, place_names  # noqa: E402
+from app.stats.aggregate import compute, periods_at_level, place_names  # noqa: E402
 from app.stats.suppress import SuppressionPolicy, apply_suppression  # noqa: E402
 
 GRANULARITIES = ("month", "quarter", "year")
@@ -74,7 +74,7 @@ def build_series(catalog: Catalog, params: SeriesParams, policy: SuppressionPoli
     start, end = _bound(params.start, "from"), _bound(params.end, "to")
     rows: list[dict[str, Any]] = []
     # Only periods where some place of the level has a value can have one here.
-    for period in periods_by_level(catalog, indicator).get(level, ()):
+    for period in periods_at_level(catalog, indicator, level):
         parsed = parse_period(period)
         if params.granularity and parsed.granularity != params.granularity:
             continue
