@@ -1,5 +1,7 @@
 """HTTP endpoints /wfs and /wms: read KVP or XML bodies, call the protocol service, write the
-answer with ETag/Cache-Control, and turn every error into the protocol's exception XML."""
+answer with ETag/Cache-Control, and turn every error into the protocol's exception XML.
+
+The services live on `app.state` (`wfs_service`, `wms_service`, set by app.ogc.mount)."""
 
 from __future__ import annotations
 
@@ -39,10 +41,11 @@ async def _run(
     call: Callable[[], OgcResponse],
     render_error: Callable[[OgcError], bytes],
     error_media_type: str,
+    is_inline: bool = False,
 ) -> Response:
     etag = request.app.state.holder.catalog.etag
     try:
-        response = await run_in_threadpool(call)
+        response = call() if is_inline else await run_in_threadpool(call)
     except OgcError as exc:
         return Response(render_error(exc), exc.status, media_type=error_media_type)
     except AppError as exc:
@@ -55,30 +58,39 @@ async def _run(
     return _answer(request, response, etag)
 
 
-def wfs_router(service: WfsService) -> APIRouter:
-    router = APIRouter()
+router = APIRouter()
+INLINE_MAP_PIXELS = 512 * 512
 
-    @router.get("/wfs", include_in_schema=False)
-    async def wfs_get(request: Request) -> Response:
-        params = _params(request)
+
+def _wfs(request: Request) -> WfsService:
+    service: WfsService = request.app.state.wfs_service
+    return service
+
+
+def _wms(request: Request) -> WmsService:
+    service: WmsService = request.app.state.wms_service
+    return service
+
+
+@router.get("/wfs", include_in_schema=False)
+async def wfs_get(request: Request) -> Response:
+    service, params = _wfs(request), _params(request)
+    return await _run(request, lambda: service.handle_kvp(params), ows_exception_xml, "text/xml")
+
+
+@router.post("/wfs", include_in_schema=False)
+async def wfs_post(request: Request) -> Response:
+    service = _wfs(request)
+    body = await _bounded_body(request)
+    if body is None:
+        error = OgcError("InvalidParameterValue", "request body too large")
+        return Response(ows_exception_xml(error), 413, media_type="text/xml")
+    params = _params(request)
+    if not body.strip() and params:
         return await _run(
             request, lambda: service.handle_kvp(params), ows_exception_xml, "text/xml"
         )
-
-    @router.post("/wfs", include_in_schema=False)
-    async def wfs_post(request: Request) -> Response:
-        body = await _bounded_body(request)
-        if body is None:
-            error = OgcError("InvalidParameterValue", "request body too large")
-            return Response(ows_exception_xml(error), 413, media_type="text/xml")
-        params = _params(request)
-        if not body.strip() and params:
-            return await _run(
-                request, lambda: service.handle_kvp(params), ows_exception_xml, "text/xml"
-            )
-        return await _run(request, lambda: service.handle_xml(body), ows_exception_xml, "text/xml")
-
-    return router
+    return await _run(request, lambda: service.handle_xml(body), ows_exception_xml, "text/xml")
 
 
 async def _bounded_body(request: Request) -> bytes | None:
@@ -92,18 +104,26 @@ async def _bounded_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def wms_router(service: WmsService) -> APIRouter:
-    router = APIRouter()
+def _is_small_map(params: dict[str, str]) -> bool:
+    """A GetMap of at most INLINE_MAP_PIXELS: drawn on the event loop (see `wms_get`)."""
+    if (params.get("REQUEST") or "").lower() not in ("getmap", "map"):
+        return False
+    try:
+        return int(params.get("WIDTH") or 0) * int(params.get("HEIGHT") or 0) <= INLINE_MAP_PIXELS
+    except ValueError:
+        return False
 
-    @router.get("/wms", include_in_schema=False)
-    async def wms_get(request: Request) -> Response:
-        params = _params(request)
-        version = service.version_of(params)
 
-        def render_error(error: OgcError) -> bytes:
-            return wms_exception_xml(error, version)
+@router.get("/wms", include_in_schema=False)
+async def wms_get(request: Request) -> Response:
+    service, params = _wms(request), _params(request)
+    version = service.version_of(params)
 
-        media = "text/xml" if version == "1.3.0" else "application/vnd.ogc.se_xml"
-        return await _run(request, lambda: service.handle(params), render_error, media)
+    def render_error(error: OgcError) -> bytes:
+        return wms_exception_xml(error, version)
 
-    return router
+    media = "text/xml" if version == "1.3.0" else "application/vnd.ogc.se_xml"
+    # The mapnik wheel holds the GIL while it draws, so a worker thread cannot overlap with the
+    # event loop; for a tile (about 1 ms) the thread hop costs more than it could save.
+    inline = _is_small_map(params) and service.is_warm()
+    return await _run(request, lambda: service.handle(params), render_error, media, inline)

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from app.catalog.holder import CatalogHolder
 from app.layers import default_layers
 from app.ogc.context import OgcContext, register_context
-from app.ogc.endpoints import wfs_router, wms_router
+from app.ogc.endpoints import router as ogc_router
 from app.ogc.features import FeatureTables
 from app.ogc.ogcapi import OgcApiGateway
 from app.ogc.pygeoapi_app import build_pygeoapi_app
@@ -29,7 +29,8 @@ def mount_ogc(app: FastAPI, settings: Settings, holder: CatalogHolder) -> None:
     gateway = OgcApiGateway(build_pygeoapi_app(settings, layers, has_maps=True), context)
     app.add_route("/ogc", gateway, include_in_schema=False)  # type: ignore[arg-type]
     app.mount("/ogc", gateway)
-    app.include_router(wfs_router(WfsService(context)))
-    app.include_router(wms_router(WmsService(context)))
+    app.state.wfs_service = WfsService(context)
+    app.state.wms_service = WmsService(context)
+    app.include_router(ogc_router)
     app.state.ogc = context
     app.state.ogc_gateway = gateway

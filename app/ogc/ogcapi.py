@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette._utils import get_route_path
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,8 +31,12 @@ from app.ogc.features import layer_fields
 from app.ogc.items_fast import items_document, items_headers, parse_items_query
 
 MAX_BODY_BYTES = 64 * 1024
+# Filters are bounded before any parser sees them (the AST is bounded again in app/ogc/query.py).
+MAX_FILTER_CHARS = 16 * 1024
+MAX_JSON_DEPTH = 100
 CACHE_CONTROL = "public, max-age=60"
 _ITEMS_PATH = re.compile(r"/collections/([^/]+)/items")
+_STYLED_MAP_PATH = re.compile(r"/collections/([^/]+)/styles/([^/]+)/map")
 _SPATIAL_PREFIX = re.compile(
     r"\bS_(INTERSECTS|WITHIN|CONTAINS|DISJOINT|CROSSES|TOUCHES|OVERLAPS|EQUALS)\s*\(", re.I
 )
@@ -72,8 +78,36 @@ def _fix_bbox_literals(node: Any) -> Any:
     return node
 
 
+def _check_json_depth(text: str) -> None:
+    """Bound nesting before parsing: json.loads and the rewrite recurse (a RecursionError
+    was an HTTP 500). Brackets inside strings are skipped."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise RejectedParameterError(
+                    f"CQL2 JSON filter nested deeper than {MAX_JSON_DEPTH} levels"
+                )
+        elif char in "]}":
+            depth -= 1
+
+
 def rewrite_cql2_json(text: str) -> bytes:
     """Validate a CQL2-JSON document and replace bbox literals by polygons."""
+    if len(text) > MAX_FILTER_CHARS:
+        raise RejectedParameterError(f"filter longer than {MAX_FILTER_CHARS} characters")
+    _check_json_depth(text)
     return json.dumps(_fix_bbox_literals(json.loads(text))).encode()
 
 
@@ -93,6 +127,13 @@ def _check_bbox_crs(params: list[tuple[str, str]]) -> None:
                 raise RejectedParameterError(
                     f"bbox-crs '{value[:100]}' is not a CRS URI this server knows"
                 ) from None
+
+
+def _check_sortby(params: list[tuple[str, str]]) -> None:
+    """pygeoapi indexes each sortby term's first character: an empty term made a 500."""
+    for key, value in params:
+        if key.lower() == "sortby" and any(not t.strip() for t in value.split(",")):
+            raise RejectedParameterError("sortby has an empty term; use e.g. sortby=name,-code")
 
 
 class OgcApiGateway:
@@ -134,9 +175,14 @@ class OgcApiGateway:
             return
         try:
             scope, body = self._rewrite(scope, body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError) as exc:
+            description = str(exc) if isinstance(exc, RejectedParameterError) else None
             await JSONResponse(
-                {"code": "InvalidParameterValue", "description": "Bad CQL2 JSON filter"}, 400
+                {
+                    "code": "InvalidParameterValue",
+                    "description": description or "Bad CQL2 JSON filter",
+                },
+                400,
             )(scope, receive, send)
             return
         sent = False
@@ -148,10 +194,29 @@ class OgcApiGateway:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
+        app = self._styled_map_app(scope) or self.app
         if etag is None or scope["method"] not in ("GET", "HEAD"):
-            await self.app(scope, replay, send)
+            await app(scope, replay, send)
             return
-        await self.app(scope, replay, _with_etag(send, etag, _if_none_match(scope)))
+        await app(scope, replay, _with_etag(send, etag, _if_none_match(scope)))
+
+    @staticmethod
+    def _styled_map_app(scope: Scope) -> ASGIApp | None:
+        """OGC API Maps `/collections/{id}/styles/{style}/map`: pygeoapi 0.21 lists this route
+        after `/collections/{id:path}/map`, which swallows it (collection 'id/styles/style',
+        404). Call pygeoapi's own endpoint for it with the path parameters it expects."""
+        match = _STYLED_MAP_PATH.fullmatch(get_route_path(scope))
+        if match is None or scope["method"] not in ("GET", "HEAD"):
+            return None
+        endpoint = sys.modules["pygeoapi.starlette_app"].collection_map
+        path_params = {"collection_id": match.group(1), "style_id": match.group(2)}
+
+        async def styled_map(scope: Scope, receive: Receive, send: Send) -> None:
+            request = Request({**scope, "path_params": path_params}, receive)
+            response = await endpoint(request)
+            await response(scope, receive, send)
+
+        return styled_map
 
     def _etag(self) -> bytes | None:
         try:
@@ -220,6 +285,11 @@ class OgcApiGateway:
         changed = False
         if scope["path"].endswith("/map"):
             _check_bbox_crs(params)
+        if scope["path"].endswith("/items"):
+            _check_sortby(params)
+        for key, value in params:
+            if key.lower() == "filter" and len(value) > MAX_FILTER_CHARS:
+                raise RejectedParameterError(f"filter longer than {MAX_FILTER_CHARS} characters")
         if "filter" in names and lang in ("", "cql2-text", "cql-text"):
             params = [
                 (k, rewrite_cql2_text(v) if k == "filter" else v)

@@ -1,5 +1,6 @@
-"""Plain items queries answered by the gateway (app.ogc.items_fast) give pygeoapi's own document,
-and every /ogc answer carries the catalog ETag (304 on If-None-Match)."""
+"""The /ogc gateway: plain items queries (app.ogc.items_fast) give pygeoapi's own document,
+every /ogc answer carries the catalog ETag (304 on If-None-Match), and the OGC API Maps
+styles route works."""
 
 from __future__ import annotations
 
@@ -147,3 +148,20 @@ def test_plain_queries_take_the_fast_path(path: str, query: str, headers: dict[s
 @pytest.mark.parametrize(("path", "query", "headers"), PYGEOAPI_QUERIES)
 def test_other_queries_go_to_pygeoapi(path: str, query: str, headers: dict[str, str]) -> None:
     assert _parsed(path, query, headers) is None
+
+
+@pytest.mark.parametrize("style", ["quantiles", "jenks", "equal_interval"])
+def test_maps_styles_route_draws_the_named_style(
+    clients: tuple[TestClient, TestClient], style: str
+) -> None:
+    ours, _ = clients
+    answer = ours.get(f"/ogc/collections/provincias/styles/{style}/map?f=png&width=80&height=80")
+    assert answer.status_code == 200
+    assert answer.content.startswith(b"\x89PNG") and answer.headers["etag"] == '"v1"'
+
+
+def test_maps_styles_route_rejects_unknown_styles(clients: tuple[TestClient, TestClient]) -> None:
+    ours, _ = clients
+    answer = ours.get("/ogc/collections/provincias/styles/nope/map?f=png&width=80&height=80")
+    assert answer.status_code == 400
+    assert "quantiles" in answer.text
