@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from fastapi import Request, Response
@@ -23,6 +24,15 @@ def _headers(catalog: Catalog, settings: Settings) -> dict[str, str]:
         "Cache-Control": f"public, max-age={settings.api_max_age_s}",
         "Vary": "Accept-Encoding",
     }
+
+
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str) -> str:
+    """An ASCII token for Content-Disposition: request text must not reach a header raw
+    (non-Latin-1 characters made a 500; quotes and CR/LF would inject)."""
+    return _UNSAFE_FILENAME.sub("_", name)[:150] or "siep"
 
 
 def _matches(request: Request, etag: str) -> bool:
@@ -50,5 +60,7 @@ def respond(
     if _matches(request, catalog.etag):
         return Response(status_code=304, headers=headers)
     kind = "attachment" if export.is_attachment else "inline"
-    headers["Content-Disposition"] = f'{kind}; filename="{download.filename}.{export.extension}"'
+    headers["Content-Disposition"] = (
+        f'{kind}; filename="{safe_filename(download.filename)}.{export.extension}"'
+    )
     return Response(export.write(download), media_type=export.media_type, headers=headers)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 from sqlalchemy import select
 
 from app.api.deps import EngineDep, HolderDep
@@ -51,6 +51,14 @@ class DatasetOut(BaseModel):
     checksum_sha256: str
     row_count: int
     is_withdrawn: bool
+    is_complete: bool
+
+    @field_validator("loaded_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        # SQLite hands back naive datetimes; they are stored as UTC. Without an offset the
+        # value is not the RFC 3339 date-time the schema promises (found by tests/fuzz).
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class LoadOut(BaseModel):
@@ -77,13 +85,18 @@ async def post_dataset(
     source_table: Annotated[str, Form(max_length=2000)] = "",
     description: Annotated[str, Form(max_length=4000)] = "",
     replace: Annotated[bool, Form()] = False,
+    partial: Annotated[
+        bool, Form(description="Lists only some establishments: never summed into totals")
+    ] = False,
 ) -> LoadOut:
     data = await file.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise LoadError(f"file is larger than {MAX_FILE_BYTES} bytes")
     filename = file.filename or "upload.csv"
     stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    meta = DatasetMeta(name or stem, title, source_document, source_table, description, who)
+    meta = DatasetMeta(
+        name or stem, title, source_document, source_table, description, who, not partial
+    )
     result = await asyncio.to_thread(load_dataset, engine, data, filename, meta, replace=replace)
     await asyncio.to_thread(holder.refresh)
     return LoadOut(**result.__dict__)

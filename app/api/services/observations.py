@@ -17,6 +17,7 @@ from app.stats.suppress import SuppressionPolicy, small_count_mask
 
 MAX_LIMIT = 10000
 DEFAULT_LIMIT = 1000
+MAX_OFFSET = 1_000_000_000
 COLUMNS = [
     "indicator",
     "place_type",
@@ -69,8 +70,9 @@ def find_observations(
 ) -> Download:
     if not 1 <= params.limit <= MAX_LIMIT:
         raise InvalidParameterError(f"limit must be from 1 to {MAX_LIMIT}")
-    if params.offset < 0:
-        raise InvalidParameterError("offset must be 0 or more")
+    if not 0 <= params.offset <= MAX_OFFSET:
+        # Bounded: an offset beyond 64 bits made the JSON encoder fail (HTTP 500).
+        raise InvalidParameterError(f"offset must be from 0 to {MAX_OFFSET}")
     obs = catalog.observations
     mask = pd.Series(True, index=obs.index)
     if params.indicator:

@@ -13,10 +13,23 @@ from pygeoapi.util import crs_transform
 
 from app.errors import AppError
 from app.ogc.context import current_context
-from app.ogc.features import FeatureTable, layer_fields
+from app.ogc.features import BBox, FeatureTable, layer_fields
 from app.ogc.query import FeatureQuery, SortKey, check_sort_keys, compile_filter, run_query
 
 JSON_TYPES = {"string": "string", "number": "number", "integer": "integer"}
+
+
+def _bbox_2d(bbox: list[float] | None) -> BBox | None:
+    """OGC API Features 1.0 allows a 3D bbox (minx, miny, minz, maxx, maxy, maxz): drop z.
+
+    Passing its six numbers on made run_query fail to unpack them (HTTP 500).
+    """
+    if not bbox:
+        return None
+    if len(bbox) == 6:
+        return (bbox[0], bbox[1], bbox[3], bbox[4])
+    minx, miny, maxx, maxy = bbox
+    return (minx, miny, maxx, maxy)
 
 
 class CatalogFeatureProvider(BaseProvider):  # type: ignore[misc]
@@ -60,7 +73,7 @@ class CatalogFeatureProvider(BaseProvider):  # type: ignore[misc]
         table = self._table()
         try:
             query = FeatureQuery(
-                bbox_4326=tuple(bbox) if bbox else None,  # type: ignore[arg-type]
+                bbox_4326=_bbox_2d(bbox),
                 equals=tuple(properties or ()),
                 predicate=(
                     compile_filter(filterq, table.fields, {"geometry", "geom"})
