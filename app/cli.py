@@ -76,13 +76,26 @@ def load(
     description: Annotated[str, typer.Option()] = "",
     replace: Annotated[bool, typer.Option(help="Supersede a dataset of the same name")] = False,
     loaded_by: Annotated[str, typer.Option(help="Who loads it (kept in the history)")] = "cli",
+    partial: Annotated[
+        bool,
+        typer.Option(
+            help="The file lists only some establishments: serve them, but never sum them "
+            "into regional or national totals."
+        ),
+    ] = False,
 ) -> None:
     """Validate and load a tidy observations file (docs/data-format.md) in one transaction."""
     from app.store.ingest.datasets import DatasetMeta, load_dataset
 
     settings = Settings()
     meta = DatasetMeta(
-        name or file.stem, title, source_document, source_table, description, loaded_by
+        name or file.stem,
+        title,
+        source_document,
+        source_table,
+        description,
+        loaded_by,
+        is_complete=not partial,
     )
     try:
         result = load_dataset(

@@ -311,16 +311,17 @@ class Obs:
         self.files.setdefault(file, []).append(row)
 
     def dataset(self, file, title, doc, table, description, load_order):
-        self.meta.append(
-            {
-                "file": f"observations/{file}",
-                "title": title,
-                "source_document": doc,
-                "source_table": table,
-                "description": description,
-                "load_order": load_order,
-            }
-        )
+        entry = {
+            "file": f"observations/{file}",
+            "title": title,
+            "source_document": doc,
+            "source_table": table,
+            "description": description,
+            "load_order": load_order,
+        }
+        if file in PARTIAL_FILES:
+            entry["complete"] = False
+        self.meta.append(entry)
 
     def write(self):
         d = OUT / "observations"
@@ -333,6 +334,19 @@ class Obs:
             yaml.safe_dump({"datasets": self.meta}, allow_unicode=True, sort_keys=False), "utf-8"
         )
 
+
+# Tables that list only some establishments (a page cut off, some E.M.L. only): served per
+# establishment, never summed by the server into regional or national totals.
+PARTIAL_FILES = {
+    "ref_ep_capacity_2015_04.csv",
+    "ref_ep_capacity_2016_02.csv",
+    "ref_ep_capacity_2016_06.csv",
+    "ref_ep_capacity_2016_09.csv",
+    "ref_ep_capacity_2017_06.csv",
+    "ref_pop_by_departamento_ep_edad.csv",
+    "ref_pop_lima_distrito_procedencia_2015_04.csv",
+    "medio_libre_programmes_2024.csv",
+}
 
 OR_BY_LABEL = {
     "norte": "OR-NORTE",

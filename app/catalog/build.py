@@ -69,8 +69,12 @@ def _assemble(version: int, backend: str, frames: dict[str, pd.DataFrame]) -> Ca
     establishments["provincia"] = establishments["ubigeo"].str[:4]
     datasets = frames["datasets"].set_index("id", drop=False)
     observations_all = frames["observations"].merge(
-        datasets[["id", "title", "is_withdrawn"]].rename(
-            columns={"id": "dataset_id", "title": "dataset_title"}
+        datasets[["id", "title", "is_withdrawn", "is_complete"]].rename(
+            columns={
+                "id": "dataset_id",
+                "title": "dataset_title",
+                "is_complete": "dataset_is_complete",
+            }
         ),
         on="dataset_id",
     )

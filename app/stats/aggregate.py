@@ -119,7 +119,8 @@ def establishment_group(catalog: Catalog, level: str) -> pd.Series:
 def _establishment_inputs(
     index: ObservationIndex, code: str, period: str, dims: str
 ) -> pd.DataFrame:
-    return index.values(code, "establishment", period, dims)
+    """Establishment figures that may be summed into a higher level (complete datasets)."""
+    return index.rollup_values(code, period, dims)
 
 
 def _sum_establishments(
@@ -271,8 +272,11 @@ def _derived_values(
         },
         index=both,
     )
-    num_est = _establishment_inputs(index, indicator.numerator, period, num_dims)
-    den_est = _establishment_inputs(index, indicator.denominator, den_period, dims)
+    if level == "establishment":
+        num_est, den_est = num_pub, den_pub
+    else:
+        num_est = _establishment_inputs(index, indicator.numerator, period, num_dims)
+        den_est = _establishment_inputs(index, indicator.denominator, den_period, dims)
     if level in AGGREGATE_LEVELS and len(num_est) and len(den_est):
         summed = _sum_establishments(catalog, level, {"num": num_est, "den": den_est})
         fill = summed.index.difference(both)
@@ -365,12 +369,8 @@ def _has_stored(catalog: Catalog, indicator: Indicator, level: str, period: str,
             return True
     if level not in AGGREGATE_LEVELS or indicator.aggregation != "sum":
         return False
-    if not index.has_values(code, "establishment", period, dims):
-        return False
     groups = _group_dict(catalog, level)
-    return any(
-        groups.get(e) in names for e in index.values(code, "establishment", period, dims).index
-    )
+    return any(groups.get(e) in names for e in index.rollup_values(code, period, dims).index)
 
 
 def _has_derived(catalog: Catalog, indicator: Indicator, level: str, period: str) -> bool:
@@ -395,8 +395,12 @@ def _has_derived(catalog: Catalog, indicator: Indicator, level: str, period: str
         return True
     if level not in AGGREGATE_LEVELS and level != "establishment":
         return False
-    num_est = index.values(indicator.numerator, "establishment", period, num_dims)["value"]
-    den_est = index.values(indicator.denominator, "establishment", den_period, "")["value"]
+    if level == "establishment":
+        num_est = index.values(indicator.numerator, "establishment", period, num_dims)["value"]
+        den_est = index.values(indicator.denominator, "establishment", den_period, "")["value"]
+    else:
+        num_est = index.rollup_values(indicator.numerator, period, num_dims)["value"]
+        den_est = index.rollup_values(indicator.denominator, den_period, "")["value"]
     groups = _group_dict(catalog, level) if level != "establishment" else None
     for code in set(num_est.index).intersection(den_est.index):
         place = code if groups is None else groups.get(code)

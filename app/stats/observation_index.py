@@ -33,6 +33,8 @@ class ObservationIndex:
 
     `valued_slices` holds the slices with at least one value; `valued_periods` the
     (indicator, place_type, period) triples with a value under any dimensions.
+    `rollup_positions` holds, per slice key with place type 'establishment', the rows of
+    complete datasets only: the figures that may be summed into higher levels.
     """
 
     rows: pd.DataFrame
@@ -40,8 +42,10 @@ class ObservationIndex:
     valued_slices: frozenset[SliceKey]
     valued_periods: frozenset[tuple[str, str, str]]
     empty: pd.DataFrame
+    rollup_positions: dict[SliceKey, np.ndarray]
     _frames: dict[SliceKey, pd.DataFrame] = field(default_factory=dict)
     _valued_frames: dict[SliceKey, pd.DataFrame] = field(default_factory=dict)
+    _rollup_frames: dict[SliceKey, pd.DataFrame] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def slice(self, indicator: str, place_type: str, period: str, dims: str) -> pd.DataFrame:
@@ -73,6 +77,19 @@ class ObservationIndex:
     def has_values(self, indicator: str, place_type: str, period: str, dims: str) -> bool:
         return (indicator, place_type, period, dims) in self.valued_slices
 
+    def rollup_values(self, indicator: str, period: str, dims: str) -> pd.DataFrame:
+        """Establishment rows with a value from complete datasets (those that may be summed)."""
+        key = (indicator, "establishment", period, dims)
+        frame = self._rollup_frames.get(key)
+        if frame is not None:
+            return frame
+        pos = self.rollup_positions.get(key)
+        if pos is None:
+            return self.empty
+        frame = self.rows.iloc[pos].set_index("place_code")[["value", "note", "source"]]
+        with self._lock:
+            return self._rollup_frames.setdefault(key, frame)
+
 
 def _build(catalog: Catalog) -> ObservationIndex:
     obs = catalog.observations
@@ -85,6 +102,7 @@ def _build(catalog: Catalog) -> ObservationIndex:
             "place_code": obs["place_code"].astype(str).to_numpy(),
             "value": pd.to_numeric(obs["value"], errors="coerce").to_numpy(dtype=float),
             "note": [n if isinstance(n, str) else "" for n in obs["note"]],
+            "is_complete": obs["dataset_is_complete"].astype(bool).to_numpy(),
             "source": list(
                 zip(
                     obs["dataset_title"].astype(str),
@@ -106,7 +124,18 @@ def _build(catalog: Catalog) -> ObservationIndex:
     )
     valued_periods = frozenset((k[0], k[1], k[2]) for k in valued_slices)
     empty = rows.iloc[:0].set_index("place_code")[["value", "note", "source"]]
-    return ObservationIndex(rows, positions, valued_slices, valued_periods, empty)  # type: ignore[arg-type]
+    summable = rows[
+        (rows["place_type"] == "establishment") & rows["is_complete"] & rows["value"].notna()
+    ]
+    rollup_positions: dict[SliceKey, np.ndarray] = {}
+    if len(summable):
+        # Positions relative to `rows`, so rollup frames are cut from the same table.
+        grouped = summable.groupby(KEY_COLUMNS, sort=False).indices
+        base = summable.index.to_numpy()
+        rollup_positions = {tuple(map(str, k)): base[v] for k, v in grouped.items()}  # type: ignore[misc]
+    return ObservationIndex(  # type: ignore[arg-type]
+        rows, positions, valued_slices, valued_periods, empty, rollup_positions
+    )
 
 
 def observation_index(catalog: Catalog) -> ObservationIndex:

@@ -131,6 +131,8 @@ class Dataset(Base):
     checksum_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     row_count: Mapped[int] = mapped_column(Integer, nullable=False)
     is_withdrawn: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # False for a table that lists only some establishments: never summed into totals.
+    is_complete: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
 
 class Observation(Base):

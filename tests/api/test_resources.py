@@ -145,8 +145,12 @@ def test_indicator_catalogue_gives_periods_and_default_period_by_level(
     for level, periods in by_level.items():
         assert set(periods) <= set(population["periods"])
         assert population["default_period_by_level"][level] == periods[-1]
+    # Capacity is printed per oficina regional, and per E.P. only in partial tables: no
+    # overpopulation by departamento may be made up from them.
+    overpopulation = items["overpopulation_pct"]["periods_by_level"]
+    assert "oficina_regional" in overpopulation and "departamento" not in overpopulation
     # The choropleth's default period is the catalogue's default for the level.
-    for level in ("oficina_regional", "departamento", "provincia"):
+    for level in ("oficina_regional",):
         body = shipped_client.get(
             "/api/v1/choropleth", params={"indicator": "overpopulation_pct", "level": level}
         ).json()
@@ -176,13 +180,15 @@ def test_choropleth_summed_places_cite_their_sources(shipped_client: TestClient)
 
 def test_departamento_series_has_published_and_summed_points(shipped_client: TestClient) -> None:
     """Junín (12): totals printed for 2012-06 and 2013-10 (seed table by departamento, E.P.
-    and age band); later periods only per establishment, so they are sums."""
+    and age band); 2024-12 is a sum of the complete E.P. table. The 2016-09 page lists only
+    some E.P., so it gives no Junín total."""
     body = shipped_client.get("/api/v1/series", params={"indicator": "population", "place": "12"})
     points = {p["period"]: p for p in body.json()["points"]}
-    assert {"2012-06", "2013-10", "2016-09", "2024-12"} <= set(points)
+    assert {"2012-06", "2013-10", "2024-12"} <= set(points)
+    assert "2016-09" not in points
     assert points["2012-06"]["method"] == "published" and points["2012-06"]["value"] == 2408
     assert points["2012-06"]["n_establishments"] is None
-    summed = points["2016-09"]
+    summed = points["2024-12"]
     assert summed["method"] == "sum_of_establishments" and summed["n_establishments"] >= 1
     assert summed["sources"] and summed["sources"][0]["document"]
 

@@ -121,8 +121,23 @@ def test_periods_by_level_are_the_periods_compute_finds_values_for(
 def test_departamento_periods_include_published_and_summed_ones(shipped_catalog: Catalog) -> None:
     population = registry_for(shipped_catalog)["population"]
     departamento = periods_by_level(shipped_catalog, population)["departamento"]
-    assert {"2012-06", "2013-10", "2016-09", "2024-12"} <= set(departamento)
+    assert {"2012-06", "2013-10", "2024-12"} <= set(departamento)
     assert "2013" not in departamento  # national-only yearly figures
+
+
+def test_partial_tables_are_served_per_establishment_but_never_summed(
+    shipped_catalog: Catalog,
+) -> None:
+    """The 2016-09 reference page lists only some E.P. of one oficina: a total built from it
+    would be a wrong figure, so no level above the establishment gets one."""
+    population = registry_for(shipped_catalog)["population"]
+    by_level = periods_by_level(shipped_catalog, population)
+    assert "2016-09" in by_level["establishment"]
+    assert "2016-09" not in by_level.get("departamento", ())
+    national = compute(shipped_catalog, population, "national", "2012-06").frame
+    assert national["value"].isna().all()  # 2012-06 only lists some prisons by age band
+    complete = compute(shipped_catalog, population, "oficina_regional", "2024-12").frame
+    assert complete["value"].notna().all()
 
 
 def test_catalog_derived_values_are_built_once_per_snapshot(shipped_catalog: Catalog) -> None:

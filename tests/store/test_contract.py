@@ -176,3 +176,12 @@ def test_failure_after_partial_write_rolls_back(seeded_engine: Engine) -> None:
         assert conn.execute(text("SELECT count(*) FROM datasets")).scalar() == 2
         raise RuntimeError("power cut")
     assert store_checksum(seeded_engine) == before
+
+
+def test_partial_dataset_is_flagged_and_kept_apart_from_totals(seeded_engine: Engine) -> None:
+    partial = DatasetMeta("some-prisons", "Algunos E.P.", is_complete=False)
+    load_dataset(seeded_engine, GOOD.encode(), "pop.csv", partial)
+    catalog = build_catalog(seeded_engine)
+    assert catalog.datasets.set_index("name").loc["some-prisons", "is_complete"] == False  # noqa: E712
+    rows = catalog.observations[catalog.observations["period"] == "2025-01"]
+    assert not rows["dataset_is_complete"].any()

@@ -29,6 +29,7 @@ class DatasetMeta:
     source_table: str = ""
     description: str = ""
     loaded_by: str = ""
+    is_complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def _insert_dataset(conn: Connection, meta: DatasetMeta, checksum: str, count: i
             checksum_sha256=checksum,
             row_count=count,
             is_withdrawn=False,
+            is_complete=meta.is_complete,
         )
         .returning(Dataset.id)
     )

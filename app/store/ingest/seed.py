@@ -44,6 +44,7 @@ def read_manifest(data_dir: Path) -> list[ManifestEntry]:
                     source_table=item.get("source_table") or "",
                     description=item.get("description") or "",
                     loaded_by="siep seed",
+                    is_complete=bool(item.get("complete", True)),
                 ),
                 load_order=int(item.get("load_order", position)),
             )
