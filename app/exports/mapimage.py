@@ -1,22 +1,18 @@
-"""Choropleth map pictures: Mapnik draws the map, Pillow frames it with title, legend and
-source line. Used by f=png / f=jpg and inside DOCX/PDF reports.
-
-The OGC helper's app/render owns WMS rendering; this module only needs a fixed-size picture of
-one choropleth, so it builds its own small Mapnik map from XML (one rule per class colour).
+"""Choropleth map pictures: app.render (the same Mapnik renderer as the WMS) draws the map,
+Pillow frames it with title, legend and source line. Used by f=png / f=jpg and inside DOCX/PDF
+reports.
 """
-# ruff: noqa: I001  (pyogrio must be imported before mapnik)
 
 from __future__ import annotations
 
 import io
-import json
 import textwrap
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
-import pyogrio  # noqa: F401  (sets PROJ data before mapnik changes PROJ_LIB)
-import mapnik  # type: ignore[import-untyped]
 from PIL import Image, ImageDraw, ImageFont
+
+from app.render.mapnik_render import MapData, View
+from app.render.mapnik_render import render_map as render_layers
 
 MAP_SIZE_PX = (640, 760)
 LEGEND_WIDTH_PX = 300
@@ -38,25 +34,19 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _map_xml(colors: list[str], is_point: bool) -> str:
-    rules = []
-    for color in sorted(set(colors)):
-        attr = quoteattr(color)
-        if is_point:
-            symbolizer = (
-                f'<MarkersSymbolizer fill={attr} width="9" height="9" stroke="#333333" '
-                'stroke-width="0.6" allow-overlap="true"/>'
-            )
-        else:
-            symbolizer = (
-                f"<PolygonSymbolizer fill={attr}/>"
-                '<LineSymbolizer stroke="#555555" stroke-width="0.5"/>'
-            )
-        rules.append(f"<Rule><Filter>[color] = '{escape(color)}'</Filter>{symbolizer}</Rule>")
-    return (
-        '<Map srs="epsg:4326" background-color="#ffffff">'
-        f'<Style name="choropleth">{"".join(rules)}</Style></Map>'
-    )
+def _fit(
+    bbox: tuple[float, float, float, float], size: tuple[int, int]
+) -> tuple[float, float, float, float]:
+    """Grow `bbox` around its centre to the picture's aspect (shapes keep their proportions)."""
+    minx, miny, maxx, maxy = bbox
+    width, height = maxx - minx, maxy - miny
+    aspect = size[0] / size[1]
+    if width / height < aspect:
+        width = height * aspect
+    else:
+        height = width / aspect
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
 
 
 def render_map(
@@ -64,26 +54,16 @@ def render_map(
 ) -> Image.Image:
     """The features of a choropleth GeoJSON (each with a `color` property), drawn by Mapnik."""
     features = [f for f in feature_collection["features"] if f.get("geometry")]
-    colors = [str(f["properties"]["color"]) for f in features]
     is_point = bool(features) and features[0]["geometry"]["type"] == "Point"
-    mapnik_map = mapnik.Map(*size)
-    mapnik.load_map_from_string(mapnik_map, _map_xml(colors, is_point))
-    slim = {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "geometry": f["geometry"], "properties": {"color": c}}
-            for f, c in zip(features, colors, strict=True)
-        ],
-    }
-    if features:
-        layer = mapnik.Layer("choropleth", "epsg:4326")
-        layer.datasource = mapnik.Datasource(type="geojson", inline=json.dumps(slim))
-        layer.styles.append("choropleth")
-        mapnik_map.layers.append(layer)
-    mapnik_map.zoom_to_box(mapnik.Box2d(*BBOX_PERU))
-    image = mapnik.Image(*size)
-    mapnik.render(mapnik_map, image)
-    return Image.open(io.BytesIO(image.to_string("png"))).convert("RGB")
+    data = MapData(
+        key=None,  # a one-off picture: not kept among the WMS's prepared maps
+        kind="point" if is_point else "polygon",
+        geometries=tuple(f["geometry"] for f in features),
+        colors=tuple(str(f["properties"]["color"]) for f in features),
+        stroke="#333333" if is_point else "#555555",
+    )
+    view = View(_fit(BBOX_PERU, size), size[0], size[1], 4326, "png", transparent=False)
+    return Image.open(io.BytesIO(render_layers([data], view))).convert("RGB")
 
 
 def compose_map(

@@ -41,10 +41,11 @@ class MapData:
     """Features to draw: GeoJSON geometries (EPSG:4326, lon/lat) each with a '#rrggbb' fill.
 
     `key` identifies the content (e.g. data version, layer, indicator, period, style): equal
-    keys must mean equal features, since Map objects are cached by it.
+    keys must mean equal features, since Map objects are cached by it. None: a one-off
+    picture, drawn with a Map built for it and not kept.
     """
 
-    key: tuple[Any, ...]
+    key: tuple[Any, ...] | None
     kind: Literal["polygon", "point"]
     geometries: tuple[GeoJson | None, ...]
     colors: tuple[str, ...]
@@ -162,6 +163,10 @@ def render_map(layers: Sequence[MapData], view: View) -> bytes:
     band = None
     if any(d.bands is not None for d in layers):
         band = band_for(view.bbox, view.width, view.height, view.epsg)
+    if any(d.key is None for d in layers):
+        m = mapnik.Map(view.width, view.height)
+        mapnik.load_map_from_string(m, map_xml(layers, view.epsg, band))
+        return bytes(_draw(m, view).to_string(ENCODERS[view.image_format]))
     slot = _slot_for((tuple(d.key for d in layers), view.epsg, band))
     with slot.lock:
         if slot.map is None:
