@@ -110,3 +110,19 @@ def test_tiles_from_prepared_bands_look_like_full_geometry_tiles() -> None:
     for color in COLORS:
         rgb = tuple(int(color[k : k + 2], 16) for k in (1, 3, 5))
         assert rgb in colours  # every class colour is in the palette, exactly
+
+
+def test_opaque_png8_of_many_colours_still_encodes() -> None:
+    cells = _wiggly_grid()
+    colors = tuple(f"#{i * 40:02x}{255 - i * 40:02x}80" for i in range(4))
+    many = ("#000000", "#111111", "#222222", "#333333", "#444444", "#555555", "#666666")
+    data = MapData(("t", "many"), "polygon", tuple(shapely.geometry.mapping(c) for c in cells),
+                   colors)  # fmt: skip
+    points = MapData(("t", "pts"), "point",
+                     tuple({"type": "Point", "coordinates": [-75.0 + i * 0.1, -12.0]} for i in range(7)),
+                     many)  # fmt: skip
+    png = render_map([data, points], View((-79, -15, -73, -9), 128, 128, 4326, "png8", False))
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "P"
+    rgb = {tuple(int(v) for v in px) for px in np.asarray(image.convert("RGB")).reshape(-1, 3)}
+    assert (0x00, 0xFF, 0x80) in rgb  # the first fill colour, exact
