@@ -50,7 +50,11 @@ def read_vocabulary(conn: Connection) -> Vocabulary:
     indicators = frozenset(
         conn.scalars(select(IndicatorRow.code).where(IndicatorRow.aggregation.in_(("sum", "none"))))
     )
-    return Vocabulary(indicators, {k: frozenset(v) for k, v in places.items()})
+    # Stored figures that are summed are counts (people, places, cases): never negative.
+    counts = frozenset(
+        conn.scalars(select(IndicatorRow.code).where(IndicatorRow.aggregation == "sum"))
+    )
+    return Vocabulary(indicators, {k: frozenset(v) for k, v in places.items()}, counts)
 
 
 def load_dataset(

@@ -30,6 +30,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_CELL_CHARS = 2_000
+# A 20 MB XLSX could unpack to gigabytes (zip bomb): the sizes its members declare are
+# checked first; zipfile never inflates a member beyond its declared size.
+MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Vocabulary:
 
     indicators: frozenset[str]
     places: Mapping[str, frozenset[str]]
+    non_negative: frozenset[str] = frozenset()
 
 
 def read_table(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -84,18 +88,35 @@ def _read_csv(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
 
 def _read_xlsx(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
     import zipfile
+    from xml.etree.ElementTree import ParseError
 
     from openpyxl import load_workbook
 
+    unreadable = (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, ParseError)
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            raise LoadError(
+                f"the workbook unpacks to {unpacked} bytes; the limit is "
+                f"{MAX_XLSX_UNPACKED_BYTES} bytes"
+            )
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        sheet = workbook.worksheets[0]
+    except (*unreadable, IndexError) as exc:
         raise LoadError(f"not a readable XLSX workbook ({exc.__class__.__name__})") from exc
-    sheet = workbook.worksheets[0]
 
     def cells() -> Iterator[list[str]]:
-        for values in sheet.iter_rows(values_only=True):
-            yield ["" if v is None else _cell_text(v) for v in values]
+        # Read-only sheets are parsed lazily: a damaged sheet fails here, mid-iteration.
+        number = 1
+        try:
+            for values in sheet.iter_rows(values_only=True):
+                yield ["" if v is None else _cell_text(v) for v in values]
+                number += 1
+        except unreadable as exc:
+            raise LoadError(
+                f"the worksheet is damaged here ({exc.__class__.__name__})", row=number
+            ) from exc
 
     return _rows_from(cells())
 
@@ -208,6 +229,13 @@ def _parse_row(
         raise LoadError(str(exc), number, "period") from None
 
     value = _parse_value(cells.get("value", ""), number)
+    if value is not None and value < 0 and indicator in vocabulary.non_negative:
+        raise LoadError(
+            f"'{cells['value']}' is negative; '{indicator}' is a count (0 or more). "
+            "Differences such as sobrepoblación are computed by the server, not loaded",
+            number,
+            "value",
+        )
     note = cells.get("note", "")
     if value is None and not note:
         raise LoadError(
