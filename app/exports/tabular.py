@@ -47,10 +47,11 @@ def write_xlsx(download: Download) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "datos" if download.lang == "es" else "data"
-    sheet.append([download.title])
+    # The title can carry stored text (an establishment's name): escaped like any cell.
+    sheet.append([escape_cell(download.title)])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([])
-    sheet.append([str(c) for c in download.table.columns])
+    sheet.append([escape_cell(str(c)) for c in download.table.columns])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in download.table.itertuples(index=False):
