@@ -73,9 +73,15 @@ class VersionedLRU:
 
 
 def _cache_key(scope: Scope, headers: dict[bytes, bytes]) -> bytes:
-    # Accept changes the answer of negotiated endpoints (OGC API landing page, f= defaults).
+    # Accept changes the answer of negotiated endpoints (OGC API landing page, f= defaults);
+    # Accept-Language the language of OGC API answers (titles, Content-Language).
     return b"\x00".join(
-        (scope["path"].encode(), scope.get("query_string", b""), headers.get(b"accept", b""))
+        (
+            scope["path"].encode(),
+            scope.get("query_string", b""),
+            headers.get(b"accept", b""),
+            headers.get(b"accept-language", b""),
+        )
     )
 
 

@@ -35,6 +35,7 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_FILTER_CHARS = 16 * 1024
 MAX_JSON_DEPTH = 100
 CACHE_CONTROL = "public, max-age=60"
+VARY = b"Accept, Accept-Language"  # pygeoapi negotiates format and language from these
 _ITEMS_PATH = re.compile(r"/collections/([^/]+)/items")
 _STYLED_MAP_PATH = re.compile(r"/collections/([^/]+)/styles/([^/]+)/map")
 _SPATIAL_PREFIX = re.compile(
@@ -252,6 +253,7 @@ class OgcApiGateway:
             *items_headers(language),
             (b"etag", catalog.etag.encode()),
             (b"cache-control", CACHE_CONTROL.encode()),
+            (b"vary", VARY),
         ]
         if _etag_matches(_if_none_match(scope), catalog.etag.encode()):
             await _send(send, 304, response_headers, b"")
@@ -332,9 +334,13 @@ def _with_etag(send: Send, etag: bytes, if_none_match: bytes) -> Send:
             headers = [
                 (k, v)
                 for k, v in message.get("headers", [])
-                if k.lower() not in (b"etag", b"cache-control")
+                if k.lower() not in (b"etag", b"cache-control", b"vary")
             ]
-            headers += [(b"etag", etag), (b"cache-control", CACHE_CONTROL.encode())]
+            headers += [
+                (b"etag", etag),
+                (b"cache-control", CACHE_CONTROL.encode()),
+                (b"vary", VARY),
+            ]
             if _etag_matches(if_none_match, etag):
                 is_not_modified = True
                 headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]

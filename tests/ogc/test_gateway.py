@@ -165,3 +165,16 @@ def test_maps_styles_route_rejects_unknown_styles(clients: tuple[TestClient, Tes
     answer = ours.get("/ogc/collections/provincias/styles/nope/map?f=png&width=80&height=80")
     assert answer.status_code == 400
     assert "quantiles" in answer.text
+
+
+@pytest.mark.parametrize("path", [f"{EP}?f=json&limit=1", "/ogc/collections?f=json"])
+def test_cached_answers_keep_their_language(
+    clients: tuple[TestClient, TestClient], path: str
+) -> None:
+    ours, _ = clients
+    for _ in range(2):  # the second round comes from the response cache
+        spanish = ours.get(path)
+        english = ours.get(path, headers={"Accept-Language": "en"})
+        assert spanish.headers["content-language"] == "es-PE"
+        assert english.headers["content-language"] == "en-US"
+        assert "Accept-Language" in english.headers["vary"]
