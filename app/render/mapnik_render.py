@@ -169,7 +169,7 @@ def _rgb(color: str) -> tuple[int, int, int]:
 def _palette(colors: tuple[str, ...]) -> Any:
     """A Mapnik palette of `colors` and their pairwise blends (None: too many colours)."""
     base = sorted({_rgb(c) for c in colors})
-    entries = set(base)
+    entries: set[tuple[int, ...]] = set(base)
     for a in base:
         for b in base:
             if a < b:
