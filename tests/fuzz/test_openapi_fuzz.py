@@ -96,6 +96,7 @@ def test_api_openapi_operations_never_5xx_and_match_schemas(app: FastAPI) -> Non
         [not_a_server_error, success_matches_schema],
         {"Authorization": f"Bearer {TOKEN}"},
     )
+    print(f"\n/openapi.json: {total} cases, {len(failures)} failures")
     assert total >= 5 * EXAMPLES
     assert not failures, "\n".join(failures[:20])
 
@@ -106,5 +107,6 @@ def test_ogc_openapi_operations_never_5xx(app: FastAPI) -> None:
     schema = schemathesis.openapi.from_dict(localize_refs(document))
     schema.app = app
     total, failures = _fuzz(schema, [not_a_server_error], {})
+    print(f"\n/ogc/openapi: {total} cases, {len(failures)} failures")
     assert total >= 20 * EXAMPLES
     assert not failures, "\n".join(failures[:20])
