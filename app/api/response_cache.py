@@ -2,8 +2,10 @@
 
 A pure ASGI layer: a hit (or a 304 revalidation of a cached answer) is sent without routing,
 parameter parsing or a thread hop. An answer is stored only when its handler marked it as a
-function of the current data: status 200 and `ETag` equal to the catalog's. A new data version
-empties the cache. Memory is bounded in bytes, least recently used first out.
+function of the current data (status 200 and `ETag` equal to the catalog's) and when the same
+request was already seen once in this data version: one-off queries (rotating map tiles and
+bounding boxes) pass through without filling memory. A new data version empties the cache.
+Memory is bounded in bytes (bodies, headers and keys), least recently used first out.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.catalog.holder import CatalogHolder
 
 MAX_ENTRY_FRACTION = 8  # one answer may take at most 1/8 of the cache
+SEEN_KEYS = 8192  # requests remembered (as hashes) to admit an answer on its second ask
+ENTRY_OVERHEAD_BYTES = 256  # Python object overhead counted per entry
 
 
 @dataclass(frozen=True)
@@ -25,13 +29,18 @@ class CachedResponse:
     headers: list[tuple[bytes, bytes]]
     body: bytes
 
+    def size(self, key: bytes) -> int:
+        header_bytes = sum(len(k) + len(v) for k, v in self.headers)
+        return len(self.body) + header_bytes + len(key) + ENTRY_OVERHEAD_BYTES
+
 
 class VersionedLRU:
-    """Encoded responses of one data version, bounded by total body bytes."""
+    """Encoded responses of one data version, bounded by their total size in bytes."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self._items: OrderedDict[bytes, CachedResponse] = OrderedDict()
+        self._seen: OrderedDict[int, None] = OrderedDict()
         self._bytes = 0
         self._version = -1
         self._lock = threading.Lock()
@@ -42,6 +51,7 @@ class VersionedLRU:
         with self._lock:
             if version != self._version:
                 self._items.clear()
+                self._seen.clear()
                 self._bytes = 0
                 self._version = version
             item = self._items.get(key)
@@ -52,8 +62,22 @@ class VersionedLRU:
             self.hits += 1
             return item
 
+    def admit(self, version: int, key: bytes) -> bool:
+        """True on the second ask of `key` in this version (then its answer is worth keeping)."""
+        digest = hash(key)
+        with self._lock:
+            if version != self._version:
+                return False
+            if digest in self._seen:
+                del self._seen[digest]
+                return True
+            self._seen[digest] = None
+            if len(self._seen) > SEEN_KEYS:
+                self._seen.popitem(last=False)
+            return False
+
     def put(self, version: int, key: bytes, item: CachedResponse) -> None:
-        size = len(item.body)
+        size = item.size(key)
         if size > self.max_bytes // MAX_ENTRY_FRACTION:
             return
         with self._lock:
@@ -61,12 +85,12 @@ class VersionedLRU:
                 return
             previous = self._items.pop(key, None)
             if previous is not None:
-                self._bytes -= len(previous.body)
+                self._bytes -= previous.size(key)
             self._items[key] = item
             self._bytes += size
             while self._bytes > self.max_bytes:
-                _, dropped = self._items.popitem(last=False)
-                self._bytes -= len(dropped.body)
+                dropped_key, dropped = self._items.popitem(last=False)
+                self._bytes -= dropped.size(dropped_key)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -119,6 +143,9 @@ class ResponseCacheMiddleware:
             else:
                 body = b"" if scope["method"] == "HEAD" else hit.body
                 await _send(send, 200, hit.headers, body)
+            return
+        if not self.cache.admit(catalog.version, key):
+            await self.app(scope, receive, send)
             return
         await self._call_and_store(scope, receive, send, catalog.version, etag, key)
 

@@ -185,7 +185,7 @@ def test_encoded_responses_are_cached_per_version(
 ) -> None:
     app = create_app(make_settings(database_url=store_url))
     with TestClient(app) as client:
-        for period in ("2024-12", "2024-12", None):
+        for period in ("2024-12", "2024-12", "2024-12", None, None):
             params = {"indicator": "population", "level": "oficina_regional"}
             if period:
                 params["period"] = period

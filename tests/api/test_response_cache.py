@@ -18,16 +18,27 @@ URL = "/api/v1/choropleth?indicator=population&level=oficina_regional&period=202
 
 
 def test_lru_is_bounded_in_bytes_and_reset_by_a_new_version() -> None:
-    lru = VersionedLRU(max_bytes=800)
+    entry = CachedResponse([(b"k", b"v")], b"x" * 100)
+    lru = VersionedLRU(max_bytes=8 * entry.size(b"a"))
     assert lru.get(1, b"a") is None
     for key in (b"a", b"b", b"c"):
-        lru.put(1, key, CachedResponse([], b"x" * 100))
-    lru.put(1, b"huge", CachedResponse([], b"x" * 101))  # > 1/8 of the cache: not kept
+        lru.put(1, key, entry)
+    lru.put(1, b"huge", CachedResponse([], b"x" * 1000))  # > 1/8 of the cache: not kept
     assert len(lru) == 3 and lru.get(1, b"huge") is None
     for key in (b"d", b"e", b"f", b"g", b"h", b"i"):
-        lru.put(1, key, CachedResponse([], b"x" * 100))
+        lru.put(1, key, entry)
     assert len(lru) == 8 and lru.get(1, b"a") is None
     assert lru.get(2, b"i") is None and len(lru) == 0
+
+
+def test_an_answer_is_admitted_on_its_second_ask_only() -> None:
+    lru = VersionedLRU(max_bytes=1 << 20)
+    lru.get(1, b"tile")  # sets the version
+    assert lru.admit(1, b"tile") is False
+    assert lru.admit(1, b"other") is False
+    assert lru.admit(1, b"tile") is True
+    lru.get(2, b"tile")
+    assert lru.admit(2, b"tile") is False  # a new version forgets what was seen
 
 
 @pytest.fixture
@@ -40,9 +51,10 @@ def app(
 def test_hit_serves_the_same_bytes_and_revalidates_with_304(app: FastAPI) -> None:
     with TestClient(app) as client:
         first = client.get(URL)
-        second = client.get(URL)
-        assert second.content == first.content
-        assert second.headers["content-type"] == first.headers["content-type"]
+        client.get(URL)  # the second ask is stored
+        third = client.get(URL)
+        assert third.content == first.content
+        assert third.headers["content-type"] == first.headers["content-type"]
         assert app.state.response_cache.hits == 1
         again = client.get(URL, headers={"If-None-Match": first.headers["etag"]})
         assert again.status_code == 304 and again.content == b""
