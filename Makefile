@@ -20,14 +20,13 @@ run: install
 	$(BIN)/siep serve
 
 ## Install and run the whole test suite (starts a throwaway PostGIS and Chromium itself)
-test: install-test
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install-test
 	$(BIN)/ruff check --fix .

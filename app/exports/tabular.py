@@ -31,7 +31,7 @@ def safe_table(table: pd.DataFrame) -> pd.DataFrame:
 
 def write_csv(download: Download) -> bytes:
     """UTF-8 with BOM, so that Excel reads accents right."""
-    text = safe_table(download.table).to_csv(index=False, lineterminator="\r\n")
+    text = str(safe_table(download.table).to_csv(index=False, lineterminator="\r\n"))
     return ("\ufeff" + text).encode("utf-8")
 
 

@@ -13,7 +13,7 @@ from app.exports.download import Download
 LEAFLET_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "leaflet"
 
 
-class OfflineMap(folium.Map):  # type: ignore[misc]
+class OfflineMap(folium.Map):
     """A folium map that loads nothing from the network (assets are inlined afterwards)."""
 
     default_js: list[tuple[str, str]] = []
@@ -64,7 +64,7 @@ def write_html(download: Download) -> bytes:
             f'background:white">{html.escape(download.attribution)}</div>'
         )
     )
-    page = root.render()
+    page = str(root.render())
     css = (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
     js = (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8")
     inline = f"<style>{css}</style>\n<script>{js}</script>\n"

@@ -90,7 +90,7 @@ def is_json_accept(accept: str) -> bool:
     mimes = list(FORMAT_TYPES.values())
     for mime in types:
         if mime in mimes:
-            return list(FORMAT_TYPES)[mimes.index(mime)] == "json"
+            return bool(list(FORMAT_TYPES)[mimes.index(mime)] == "json")
     return True
 
 

@@ -314,7 +314,7 @@ class OgcApiGateway:
 
 
 def _if_none_match(scope: Scope) -> bytes:
-    return dict(scope.get("headers", [])).get(b"if-none-match", b"")
+    return bytes(dict(scope.get("headers", [])).get(b"if-none-match", b""))
 
 
 def _etag_matches(header: bytes, etag: bytes) -> bool:

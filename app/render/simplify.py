@@ -35,7 +35,7 @@ class BandGeometries:
 
 def band_tolerance_deg(band: int) -> float:
     """Half a pixel of a 256-pixel web tile at zoom `band`, in degrees."""
-    return 0.5 * 360.0 / (256 * 2**band)
+    return 0.5 * 360.0 / (256.0 * 2.0 ** int(band))
 
 
 def band_for(

@@ -91,6 +91,11 @@ class ObservationIndex:
             return self._rollup_frames.setdefault(key, frame)
 
 
+def _slice_key(values: object) -> SliceKey:
+    indicator, place_type, period, dims = (str(v) for v in values)  # type: ignore[attr-defined]
+    return (indicator, place_type, period, dims)
+
+
 def _build(catalog: Catalog) -> ObservationIndex:
     obs = catalog.observations
     rows = pd.DataFrame(
@@ -117,10 +122,10 @@ def _build(catalog: Catalog) -> ObservationIndex:
     positions: dict[SliceKey, np.ndarray] = {}
     if len(rows):
         grouped = rows.groupby(KEY_COLUMNS, sort=False).indices
-        positions = {tuple(map(str, k)): v for k, v in grouped.items()}  # type: ignore[misc]
+        positions = {_slice_key(k): v for k, v in grouped.items()}
     valued = rows[rows["value"].notna()]
     valued_slices = frozenset(
-        tuple(map(str, k)) for k in valued[KEY_COLUMNS].drop_duplicates().itertuples(index=False)
+        _slice_key(k) for k in valued[KEY_COLUMNS].drop_duplicates().itertuples(index=False)
     )
     valued_periods = frozenset((k[0], k[1], k[2]) for k in valued_slices)
     empty = rows.iloc[:0].set_index("place_code")[["value", "note", "source"]]
@@ -132,10 +137,8 @@ def _build(catalog: Catalog) -> ObservationIndex:
         # Positions relative to `rows`, so rollup frames are cut from the same table.
         grouped = summable.groupby(KEY_COLUMNS, sort=False).indices
         base = summable.index.to_numpy()
-        rollup_positions = {tuple(map(str, k)): base[v] for k, v in grouped.items()}  # type: ignore[misc]
-    return ObservationIndex(  # type: ignore[arg-type]
-        rows, positions, valued_slices, valued_periods, empty, rollup_positions
-    )
+        rollup_positions = {_slice_key(k): base[v] for k, v in grouped.items()}
+    return ObservationIndex(rows, positions, valued_slices, valued_periods, empty, rollup_positions)
 
 
 def observation_index(catalog: Catalog) -> ObservationIndex:

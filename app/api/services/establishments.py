@@ -98,7 +98,7 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
         raise InvalidParameterError(
             f"bbox must be minx,miny,maxx,maxy (lon/lat, EPSG:4326), got '{text}'"
         )
-    return values  # type: ignore[return-value]
+    return values
 
 
 def list_establishments(catalog: Catalog, params: EstablishmentFilter) -> Download:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +48,10 @@ class ObservationParams:
     offset: int = 0
 
 
-def _period_keys(periods: pd.Series) -> list[tuple[int, int, int]]:
+PeriodKey = tuple[int, int, int]
+
+
+def _period_keys(periods: pd.Series) -> list[PeriodKey]:
     return [parse_period(p).end_key for p in periods]
 
 
@@ -89,10 +94,11 @@ def find_observations(
         )
     rows = obs[mask]
     keys = _period_keys(rows["period"])
-    for bound, name, keep in (
-        (params.start, "from", lambda k, b: k >= b),
-        (params.end, "to", lambda k, b: k <= b),
-    ):
+    bounds: tuple[tuple[str | None, str, Callable[[PeriodKey, PeriodKey], bool]], ...] = (
+        (params.start, "from", operator.ge),
+        (params.end, "to", operator.le),
+    )
+    for bound, name, keep in bounds:
         if bound:
             try:
                 limit_key = parse_period(bound).end_key
