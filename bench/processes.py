@@ -24,7 +24,7 @@ DEBIAN_PACKAGES = {
     "wrk": "wrk",
     "nginx": "nginx-light",
     "mapserv": "cgi-mapserver",
-    "shp2img": "mapserver-bin",
+    "map2img": "mapserver-bin",  # MapServer 8 renamed shp2img
     "spawn-fcgi": "spawn-fcgi",
 }
 _SBIN = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
