@@ -218,20 +218,8 @@ def build_choropleth(
     )
 
 
-TABLE_COLUMNS = (
-    "code",
-    "name",
-    "value",
-    "numerator",
-    "denominator",
-    "status",
-    "display",
-    "class",
-    "color",
-    "method",
-    "n_establishments",
-    "sources",
-)
+# The download table has the same columns as the map's feature properties.
+TABLE_COLUMNS = PROPERTY_COLUMNS
 
 
 def choropleth_download(choropleth: Choropleth) -> Download:
