@@ -179,3 +179,21 @@ def wait_socket(path: Path, timeout_s: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"socket {path} did not appear")
         time.sleep(0.05)
+
+
+def nginx_conf(folder: Path, http_body: str) -> str:
+    """A foreground, single-worker nginx configuration whose files all live in `folder`."""
+    return f"""worker_processes 1;
+daemon off;
+error_log {folder}/nginx-error.log warn;
+pid {folder}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {folder}/tmp-body;
+  fastcgi_temp_path {folder}/tmp-fastcgi;
+  proxy_temp_path {folder}/tmp-proxy;
+  uwsgi_temp_path {folder}/tmp-uwsgi;
+  scgi_temp_path {folder}/tmp-scgi;
+{http_body}}}
+"""

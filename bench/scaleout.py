@@ -21,23 +21,11 @@ from sqlalchemy import create_engine, text
 from app.settings import PROJECT_ROOT
 from bench import ours
 from bench.database import BenchDatabase, start_database
-from bench.processes import Process, free_port, spawn, wait_ready, which
+from bench.processes import Process, free_port, nginx_conf, spawn, wait_ready, which
 from bench.scenarios import CHORO, ours_items
 from bench.wrk import LoadResult, LoadSpec, run_wrk
 
-NGINX_CONF = """worker_processes 1;
-daemon off;
-error_log {folder}/nginx-error.log warn;
-pid {folder}/nginx.pid;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  client_body_temp_path {folder}/tmp-body;
-  proxy_temp_path {folder}/tmp-proxy;
-  fastcgi_temp_path {folder}/tmp-fastcgi;
-  uwsgi_temp_path {folder}/tmp-uwsgi;
-  scgi_temp_path {folder}/tmp-scgi;
-  upstream siep {{
+NGINX_PROXY = """  upstream siep {{
     server 127.0.0.1:{port_a} max_fails=0;
     server 127.0.0.1:{port_b} max_fails=0;
     keepalive 16;
@@ -52,7 +40,6 @@ http {{
       proxy_next_upstream off;
     }}
   }}
-}}
 """
 
 
@@ -143,11 +130,13 @@ def run_scaleout(
             wait_ready(replica, "/health")
         conf = folder / "nginx.conf"
         conf.write_text(
-            NGINX_CONF.format(
-                folder=folder,
-                port=port,
-                port_a=replicas[0].base_url.rsplit(":", 1)[1],
-                port_b=replicas[1].base_url.rsplit(":", 1)[1],
+            nginx_conf(
+                folder,
+                NGINX_PROXY.format(
+                    port=port,
+                    port_a=replicas[0].base_url.rsplit(":", 1)[1],
+                    port_b=replicas[1].base_url.rsplit(":", 1)[1],
+                ),
             )
         )
         proxy = spawn("nginx-scaleout", [nginx, "-c", str(conf), "-p", str(folder)], {}, folder)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.database import EP_TABLE, PROVINCIAS_TABLE, BenchDatabase
-from bench.processes import Process, free_port, spawn, wait_socket, which
+from bench.processes import Process, free_port, nginx_conf, spawn, wait_socket, which
 
 PNG8_FORMAT = "image/png; mode=8bit"
 WFS_GEOJSON_FORMAT = "geojson"
@@ -93,19 +93,7 @@ MAPFILE = """MAP
 END
 """
 
-NGINX_CONF = """worker_processes 1;
-daemon off;
-error_log {folder}/nginx-error.log warn;
-pid {folder}/nginx.pid;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  client_body_temp_path {folder}/tmp-body;
-  fastcgi_temp_path {folder}/tmp-fastcgi;
-  proxy_temp_path {folder}/tmp-proxy;
-  uwsgi_temp_path {folder}/tmp-uwsgi;
-  scgi_temp_path {folder}/tmp-scgi;
-  server {{
+NGINX_SERVER = """  server {{
     listen 127.0.0.1:{port};
     location /mapserv {{
       fastcgi_pass unix:{socket};
@@ -114,7 +102,6 @@ http {{
       fastcgi_param QUERY_STRING $query_string;
     }}
   }}
-}}
 """
 
 
@@ -160,7 +147,7 @@ def start(db: BenchDatabase, folder: Path) -> MapServer:
     )
     wait_socket(socket_path)
     conf = folder / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(folder=folder, port=port, socket=socket_path))
+    conf.write_text(nginx_conf(folder, NGINX_SERVER.format(port=port, socket=socket_path)))
     proxy = spawn("nginx-mapserver", [nginx, "-c", str(conf), "-p", str(folder)], {}, folder)
     proxy.base_url = url
     fcgi.base_url = url
