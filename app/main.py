@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
 from app.api.errors import install_error_handlers
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
         allow_credentials=False,
         expose_headers=["ETag", "Content-Disposition"],
     )
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.include_router(health.router)
     app.include_router(admin.router)
     app.include_router(api_v1_router)
