@@ -128,7 +128,8 @@ def test_classification_controls_change_the_legend(
     desktop_page.wait_for_selector('body[data-state*="population|provincia"]')
     desktop_page.wait_for_url("**method=jenks**")
     assert len(legend_colours(desktop_page)) == 3
-    assert "Sin datos" in desktop_page.inner_text("#legend")  # provinces without E.P.
+    # Provinces without any E.P. are "no aplica", distinct from a missing figure.
+    assert "No aplica" in desktop_page.inner_text("#legend")
     desktop_page.watch.assert_clean()
 
 
