@@ -96,7 +96,8 @@ def security_headers(settings: Settings, *, embed: bool = False) -> list[tuple[b
         (b"content-security-policy", content_security_policy(settings, embed=embed).encode()),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"strict-origin-when-cross-origin"),
-        (b"cross-origin-resource-policy", b"same-origin"),
+        # An iframe of another site needs cross-origin (Chromium checks CORP on framed pages).
+        (b"cross-origin-resource-policy", b"cross-origin" if embed else b"same-origin"),
         (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
     ]
     if not embed:

@@ -92,3 +92,41 @@ def test_viewer_does_not_shadow_the_api(client_for: Callable[..., TestClient]) -
     client = client_for()
     assert client.get("/openapi.json").status_code == 200
     assert client.get("/no-such-page.html").status_code == 404
+
+
+def test_embed_page_may_be_framed_the_main_page_not(client_for: Callable[..., TestClient]) -> None:
+    client = client_for()
+    embed = client.get("/embed?indicator=tb_rate&level=departamento")
+    assert embed.status_code == 200
+    assert "frame-ancestors *" in embed.headers["content-security-policy"]
+    assert "script-src 'self';" in embed.headers["content-security-policy"]
+    assert "x-frame-options" not in embed.headers
+    main = client.get("/")
+    assert "frame-ancestors 'none'" in main.headers["content-security-policy"]
+    assert main.headers["x-frame-options"] == "DENY"
+
+
+def test_preview_card_tags_name_the_view_and_escape_the_query(
+    client_for: Callable[..., TestClient],
+) -> None:
+    client = client_for(public_url="https://siep.example.org")
+    html = client.get('/?indicator=tb_rate&level=provincia&period=2024"><script>x</script>').text
+    assert '<meta property="og:image" content="https://siep.example.org/api/v1/choropleth?' in html
+    assert "indicator=tb_rate&amp;level=provincia" in html
+    assert "<script>x</script>" not in html
+    assert 'name="twitter:card" content="summary_large_image"' in html
+    national = client.get("/?indicator=IOP.01.02&level=national").text
+    assert "/api/v1/series?indicator=IOP.01.02&amp;place=PE" in national
+
+
+def test_text_responses_are_compressed(client_for: Callable[..., TestClient]) -> None:
+    client = client_for()
+    for path in (
+        "/",
+        "/js/main.js",
+        "/css/viewer.css",
+        "/vendor/leaflet/leaflet.js",
+        "/openapi.json",
+    ):
+        response = client.get(path, headers={"accept-encoding": "gzip"})
+        assert response.headers.get("content-encoding") == "gzip", path

@@ -27,7 +27,8 @@ def test_every_indicator_and_level_draws_a_map_or_says_why(
     indicators = api(viewer_server, "/api/v1/indicators")["indicators"]
     open_viewer(desktop_page, viewer_server)
     options = desktop_page.eval_on_selector_all(
-        "#indicator option", "els => els.map(e => ({code: e.value, text: e.textContent, disabled: e.disabled}))"
+        "#indicator option",
+        "els => els.map(e => ({code: e.value, text: e.textContent, disabled: e.disabled}))",
     )
     assert {o["code"] for o in options} == {i["code"] for i in indicators}
     checked = 0
