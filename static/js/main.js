@@ -837,20 +837,21 @@ function wireControls() {
     app.view.period = app.periods[Number(slider.value)] || app.view.period;
     render();
   });
-  $("play").addEventListener("click", () => {
+  $("play").addEventListener("click", async () => {
     if (app.playTimer) {
       stopPlay();
       return;
     }
-    if (app.periods.indexOf(app.view.period) >= app.periods.length - 1) app.view.period = app.periods[0];
     $("play").setAttribute("aria-pressed", "true");
     $("play-icon").textContent = "❚❚";
     $("play-label").textContent = t("pause");
-    app.playTimer = setTimeout(playStep, 10);
-    if (app.view.period === app.periods[0]) {
+    app.playTimer = -1; // playing; the next step is scheduled once this period is drawn
+    if (app.periods.indexOf(app.view.period) >= app.periods.length - 1) {
+      app.view.period = app.periods[0];
       syncSlider();
-      render();
+      await render();
     }
+    if (app.playTimer) app.playTimer = setTimeout(playStep, 1200);
   });
   $("method").addEventListener("change", (event) => {
     app.view.method = event.target.value;

@@ -272,3 +272,25 @@ def test_english_is_complete(
     assert "people" in desktop_page.inner_text("#legend")
     desktop_page.screenshot(path=str(artifacts / "desktop-1366-english.png"))
     desktop_page.watch.assert_clean()
+
+
+def test_time_slider_keeps_one_granularity_and_plays(
+    desktop_page: Any, viewer_server: ServerProcess
+) -> None:
+    open_viewer(desktop_page, viewer_server, "#indicator=tb_cases&level=oficina_regional")
+    wait_for_state(desktop_page, "tb_cases|oficina_regional|2024")
+    grans = desktop_page.eval_on_selector_all(
+        'input[name="granularity"]', "els => els.map(e => e.value)"
+    )
+    assert grans == ["quarter", "year"]
+    assert desktop_page.is_disabled("#period")  # a single year: nothing to slide
+    desktop_page.check('input[name="granularity"][value="quarter"]', force=True)
+    wait_for_state(desktop_page, "tb_cases|oficina_regional|2024-Q4")
+    assert desktop_page.inner_text("#period-min") == "2024-Q1"
+    assert desktop_page.get_attribute("#period", "max") == "3"
+    desktop_page.click("#play")  # from the last period, play starts again at the first
+    wait_for_state(desktop_page, "tb_cases|oficina_regional|2024-Q1")
+    wait_for_state(desktop_page, "tb_cases|oficina_regional|2024-Q2")
+    desktop_page.click("#play")  # pause
+    assert desktop_page.get_attribute("#play", "aria-pressed") == "false"
+    desktop_page.watch.assert_clean()
