@@ -294,3 +294,31 @@ def test_time_slider_keeps_one_granularity_and_plays(
     desktop_page.click("#play")  # pause
     assert desktop_page.get_attribute("#play", "aria-pressed") == "false"
     desktop_page.watch.assert_clean()
+
+
+def test_legends_and_sources_mean_what_they_say(
+    desktop_page: Any, viewer_server: ServerProcess, artifacts: Path
+) -> None:
+    open_viewer(desktop_page, viewer_server, "#indicator=hiv_cases&level=provincia&place=1501")
+    desktop_page.wait_for_selector("#panel:not([hidden]) #panel-value")
+    classes = desktop_page.eval_on_selector_all(
+        "#legend .legend-class .label", "els => els.map(e => e.textContent)"
+    )
+    assert classes and all(re.fullmatch(r"[\d,]+( – [\d,]+)?", c) for c in classes), classes
+    legend = desktop_page.inner_text("#legend")
+    assert "No aplica" in legend and "Sin dato" in legend
+    assert "Dato reservado (pocos casos)" in legend
+    cited = desktop_page.inner_text("#panel .sources") + desktop_page.inner_text("#cite-text")
+    assert "seeds/" not in cited and "line" not in cited and ".txt" not in cited
+    assert "versión" in desktop_page.inner_text("#cite-text")
+    assert viewer_server.base_url + "/?indicator=hiv_cases" in desktop_page.inner_text("#cite-text")
+    desktop_page.screenshot(path=str(artifacts / "desktop-1366-legend-counts.png"))
+    open_viewer(desktop_page, viewer_server, "#indicator=overcrowded&level=oficina_regional")
+    desktop_page.reload()
+    desktop_page.wait_for_selector(READY)
+    wait_for_state(desktop_page, "overcrowded|oficina_regional|")
+    labels = desktop_page.eval_on_selector_all(
+        "#legend .legend-class .label", "els => els.map(e => e.textContent)"
+    )
+    assert set(labels) <= {"Sí", "No"} and labels, labels
+    desktop_page.watch.assert_clean()
