@@ -130,3 +130,15 @@ def test_text_responses_are_compressed(client_for: Callable[..., TestClient]) ->
     ):
         response = client.get(path, headers={"accept-encoding": "gzip"})
         assert response.headers.get("content-encoding") == "gzip", path
+
+
+def test_context_layer_files_are_vendored_with_their_licences(
+    client_for: Callable[..., TestClient],
+) -> None:
+    client = client_for()
+    topology = client.get("/vendor/world-atlas/south-america-50m.json").json()
+    ids = {g["id"] for g in topology["objects"]["countries"]["geometries"]}
+    assert {"604", "218", "170", "076", "068", "152"} <= ids and "840" not in ids
+    assert "Bostock" in client.get("/vendor/world-atlas/LICENSE").text
+    assert client.get("/vendor/topojson-client/topojson-client.min.js").status_code == 200
+    assert "Bostock" in client.get("/vendor/topojson-client/LICENSE").text
