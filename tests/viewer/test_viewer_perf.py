@@ -42,17 +42,17 @@ def test_first_map_switch_and_bytes_on_a_slow_phone(
     cdp.send("Network.emulateNetworkConditions", SLOW_3G)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
     page.goto("about:blank")
-    page.goto(f"{viewer_server.base_url}/")
-    page.wait_for_selector(READY, timeout=60_000)
+    page.goto(f"{viewer_server.base_url}/", wait_until="commit", timeout=120_000)
+    page.wait_for_selector(READY, timeout=120_000)
     first_map_ms = page.evaluate("performance.getEntriesByName('siep:map-ready')[0].startTime")
-    page.wait_for_load_state("networkidle", timeout=60_000)
+    page.wait_for_load_state("networkidle", timeout=120_000)
     total_bytes = page.evaluate(
         "performance.getEntriesByType('navigation')[0].transferSize +"
         " performance.getEntriesByType('resource').reduce((s, e) => s + e.transferSize, 0)"
     )
     start = page.evaluate("performance.now()")
     page.select_option("#indicator", "tb_rate")
-    page.wait_for_selector('body[data-state^="tb_rate|departamento|"]', timeout=30_000)
+    page.wait_for_selector('body[data-state^="tb_rate|departamento|"]', timeout=120_000)
     switch_ms = page.evaluate("performance.now()") - start
     result = {"first_map_ms": first_map_ms, "switch_ms": switch_ms, "first_view_bytes": total_bytes}
     sys.stderr.write(f"\nviewer on a slow phone (CPU x4, 1.6 Mbps/150 ms): {result}\n")

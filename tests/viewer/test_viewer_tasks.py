@@ -322,3 +322,16 @@ def test_legends_and_sources_mean_what_they_say(
     )
     assert set(labels) <= {"Sí", "No"} and labels, labels
     desktop_page.watch.assert_clean()
+
+
+def test_share_uses_the_web_share_api_where_there_is_one(
+    phone_page: Any, viewer_server: ServerProcess
+) -> None:
+    phone_page.add_init_script("navigator.share = async (data) => { window.__shared = data; };")
+    open_viewer(phone_page, viewer_server, "#indicator=population&level=departamento")
+    phone_page.click("#share")
+    phone_page.wait_for_selector('body[data-shared="shared"]')
+    shared = phone_page.evaluate("window.__shared")
+    assert shared["url"].startswith(viewer_server.base_url + "/?indicator=population")
+    assert phone_page.locator("#share-dialog[open]").count() == 0
+    phone_page.watch.assert_clean()
