@@ -141,9 +141,16 @@ def main() -> None:
     parser.add_argument("--observations", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--short", action="store_true", help="100k rows, 40 requests")
+    parser.add_argument(
+        "--keep", type=Path, help="Build the store in this new folder and keep it (profiling)"
+    )
     args = parser.parse_args()
     if args.short or os.environ.get("SIEP_BENCH_PROFILE") == "short":
         args.observations, args.requests = 100_000, 40
+    if args.keep:
+        args.keep.mkdir(parents=True)
+        run(args.keep, args.observations, args.requests)
+        return
     folder = Path(tempfile.mkdtemp(prefix="siep-scale-"))
     try:
         run(folder, args.observations, args.requests)
