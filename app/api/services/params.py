@@ -66,15 +66,6 @@ def resolve_period(
     return period
 
 
-def check_period_text(period: str | None) -> str | None:
-    if period:
-        try:
-            parse_period(period)
-        except ValueError as exc:
-            raise InvalidParameterError(str(exc)) from None
-    return period or None
-
-
 def parse_dimension_filters(query: dict[str, str]) -> dict[str, str]:
     """Dimension filters from query parameters (sex=F, legal_status=procesado...)."""
     dims: dict[str, str] = {}
