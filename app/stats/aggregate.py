@@ -293,7 +293,25 @@ def _periods_at_level(catalog: Catalog, indicator: Indicator, level: str) -> tup
     if indicator.aggregation == "none":
         valued = stats_engine(catalog).valued_periods
         return tuple(p for p in candidates if (indicator.code, level, p) in valued)
-    rows = level_rows(catalog, indicator, Scope(level, ""))
-    names = place_names(catalog, level).index
-    with_value = set(rows["period"][rows["value"].notna() & rows["place"].isin(names)])
+    scope = Scope(level, "")
+    if indicator.is_stored:
+        use_rollup = level in AGGREGATE_LEVELS and indicator.aggregation == "sum"
+        query = stored_query(indicator.code, scope, use_rollup)
+        condition = "r.pub_value IS NOT NULL OR r.sum_value IS NOT NULL"
+    else:
+        assert indicator.numerator and indicator.denominator
+        query = derived_query(
+            indicator.numerator,
+            indicator.denominator,
+            _numerator_dims(indicator, ""),
+            scope,
+            {p: _denominator_period(catalog, indicator.denominator, p, level) for p in candidates},
+        )
+        # What `derive` gives a value for: both inputs, and a divisor other than 0.
+        any_divisor = "TRUE" if indicator.aggregation == "difference" else "FALSE"
+        condition = f"""CASE
+            WHEN r.pub_num IS NOT NULL AND r.pub_den IS NOT NULL THEN {any_divisor} OR r.pub_den <> 0
+            WHEN r.sum_num IS NOT NULL THEN {any_divisor} OR r.sum_den <> 0
+            ELSE FALSE END"""
+    with_value = set(stats_engine(catalog).periods_with_value(*query, condition))
     return tuple(p for p in candidates if p in with_value)

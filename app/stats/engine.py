@@ -77,6 +77,13 @@ class StatsEngine:
         finally:
             cursor.close()
 
+    def periods_with_value(self, sql: str, params: dict[str, Any], condition: str) -> list[str]:
+        """The distinct periods of the rows of a `stored_query` or `derived_query` (aliased
+        `r`) that meet `condition` at a place of the level."""
+        wrapped = f"""SELECT DISTINCT r.period FROM ({sql}) r
+            JOIN names n ON n.level = $level AND n.place = r.place WHERE {condition}"""
+        return self.query(wrapped, params)["period"].astype(str).tolist()
+
 
 def stats_engine(catalog: Catalog) -> StatsEngine:
     """The engine of `catalog`, built on first use and dropped with the snapshot."""
