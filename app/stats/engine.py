@@ -82,7 +82,7 @@ class StatsEngine:
         `r`) that meet `condition` at a place of the level."""
         wrapped = f"""SELECT DISTINCT r.period FROM ({sql}) r
             JOIN names n ON n.level = $level AND n.place = r.place WHERE {condition}"""
-        return self.query(wrapped, params)["period"].astype(str).tolist()
+        return [str(p) for p in self.query(wrapped, params)["period"]]
 
 
 def stats_engine(catalog: Catalog) -> StatsEngine:
