@@ -28,7 +28,7 @@ import duckdb
 import httpx
 import numpy as np
 import pandas as pd
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
 from bench.processes import start_uvicorn, wait_ready
 
@@ -142,13 +142,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--short", action="store_true", help="100k rows, 40 requests")
     parser.add_argument(
-        "--keep", type=Path, help="Build the store in this new folder and keep it (profiling)"
+        "--keep",
+        type=Path,
+        help="Build the store in this folder and keep it; a folder holding one is reused",
     )
     args = parser.parse_args()
     if args.short or os.environ.get("SIEP_BENCH_PROFILE") == "short":
         args.observations, args.requests = 100_000, 40
     if args.keep:
-        args.keep.mkdir(parents=True)
+        args.keep.mkdir(parents=True, exist_ok=True)
         run(args.keep, args.observations, args.requests)
         return
     folder = Path(tempfile.mkdtemp(prefix="siep-scale-"))
@@ -161,14 +163,27 @@ def main() -> None:
 def run(folder: Path, observations: int, requests: int) -> None:
     url = f"sqlite:///{folder / 'siep.sqlite'}"
     env = {"SIEP_DATABASE_URL": url}
-    siep(["db", "upgrade"], env)
-    siep(["seed"], env)
+    is_built = (folder / "siep.sqlite").exists()
+    if not is_built:
+        siep(["db", "upgrade"], env)
+        siep(["seed"], env)
     engine = create_engine(url)
     establishments = pd.read_sql(
         "SELECT code FROM establishments WHERE code LIKE 'EP-%' ORDER BY code", engine
     )["code"].tolist()
     per_month = len(establishments) * (len(dimension_slices()) + 2)
     months = months_back(max(1, observations // per_month))
+    if not is_built:
+        load_synthetic(folder, env, establishments, months)
+    total = pd.read_sql("SELECT count(*) AS n FROM observations", engine)["n"].iloc[0]
+    serve_and_measure(folder, env, engine, establishments, months, requests, int(total))
+
+
+def load_synthetic(
+    folder: Path, env: dict[str, str], establishments: list[str], months: list[str]
+) -> None:
+    """Write the history in files of at most FILE_ROWS rows and `siep load` each one."""
+    per_month = len(establishments) * (len(dimension_slices()) + 2)
     print(
         f"generating {len(months) * per_month:,} SYNTHETIC rows: {len(establishments)} E.P. × {len(months)} months"
     )
@@ -199,14 +214,23 @@ def run(folder: Path, observations: int, requests: int) -> None:
         rows += len(frame)
     flush()
     load_s = time.monotonic() - started
-    total = pd.read_sql("SELECT count(*) AS n FROM observations", engine)["n"].iloc[0]
-    print(f"loaded {total:,} observations in {files} files through `siep load` in {load_s:.0f} s")
+    print(f"loaded {files} files through `siep load` in {load_s:.0f} s")
 
+
+def serve_and_measure(
+    folder: Path,
+    env: dict[str, str],
+    engine: Engine,
+    establishments: list[str],
+    months: list[str],
+    requests: int,
+    total: int,
+) -> None:
     server = start_uvicorn("ours", "app.asgi:app", env, folder / "logs")
     try:
         last = months[-1]
         cold_s = wait_ready(
-            server, f"/api/v1/choropleth?indicator=population&level=departamento&period={last}", 300
+            server, f"/api/v1/choropleth?indicator=population&level=departamento&period={last}", 900
         )
         series, choropleth = measure(server.base_url, engine, establishments, months, requests)
         rss = server.rss_mb()
