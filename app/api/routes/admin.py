@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -13,7 +14,7 @@ from pydantic import BaseModel, field_validator
 from sqlalchemy import select
 
 from app.api.deps import EngineDep, HolderDep
-from app.errors import AuthError, LoadError, WritesDisabledError
+from app.errors import AuthError, InvalidParameterError, LoadError, WritesDisabledError
 from app.store.ingest.datasets import DatasetMeta, load_dataset, withdraw_dataset
 from app.store.ingest.tidy import MAX_FILE_BYTES
 from app.store.models import Dataset
@@ -29,7 +30,8 @@ def require_admin(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise AuthError("send the admin token as 'Authorization: Bearer <token>'")
-    given = hashlib.sha256(token.strip().encode()).hexdigest()
+    # Exactly the token: no trimming (issue 13: ' token ' was accepted).
+    given = hashlib.sha256(token.encode()).hexdigest()
     if not hmac.compare_digest(given, expected):
         raise AuthError("invalid admin token")
     client = request.client.host if request.client else "unknown"
@@ -37,6 +39,19 @@ def require_admin(request: Request) -> str:
 
 
 AdminDep = Annotated[str, Depends(require_admin)]
+DATASET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+
+
+def check_dataset_name(name: str) -> str:
+    """A dataset name is a slug (letters, digits, `_ . -`; no path, no spaces): it ends up
+    in file names, URLs and logs (issue 13: an upload named `..\\..\\evil.csv` was stored
+    as `..\\..\\evil`)."""
+    if not DATASET_NAME.fullmatch(name):
+        raise InvalidParameterError(
+            f"dataset name '{name[:100]}' is not allowed: use 1-128 letters, digits, '_', '.' "
+            "or '-', starting with a letter or digit (send name= to choose one)"
+        )
+    return name
 
 
 class DatasetOut(BaseModel):
@@ -93,9 +108,15 @@ async def post_dataset(
     if len(data) > MAX_FILE_BYTES:
         raise LoadError(f"file is larger than {MAX_FILE_BYTES} bytes")
     filename = file.filename or "upload.csv"
-    stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = re.split(r"[/\\]", filename)[-1].rsplit(".", 1)[0]
     meta = DatasetMeta(
-        name or stem, title, source_document, source_table, description, who, not partial
+        check_dataset_name(name or stem),
+        title,
+        source_document,
+        source_table,
+        description,
+        who,
+        not partial,
     )
     result = await asyncio.to_thread(load_dataset, engine, data, filename, meta, replace=replace)
     await asyncio.to_thread(holder.refresh)
