@@ -21,6 +21,7 @@ from app.ogc.mount import mount_ogc
 from app.settings import Settings
 from app.stats import classify
 from app.store.engine import make_engine
+from app.store.marker import read_marker, sqlite_path
 from app.viewer import mount_viewer
 
 
@@ -47,8 +48,12 @@ def keep_root_logger() -> Iterator[None]:
 
 def create_app(settings: Settings) -> FastAPI:
     """The SIEP-Perú application over the store named by `settings`."""
-    engine = make_engine(settings.effective_database_url)
-    holder = CatalogHolder(engine)
+    url = settings.effective_database_url
+    # The app never creates the embedded store: a missing file is an error, not a new store.
+    engine = make_engine(url, may_create=False)
+    store_file = sqlite_path(url)
+    marker = read_marker(store_file) if store_file is not None else None
+    holder = CatalogHolder(engine, store_file, marker.store_id if marker else None)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -6,15 +6,24 @@ import asyncio
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from pydantic import BaseModel, field_validator
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import EngineDep, HolderDep
-from app.errors import AuthError, InvalidParameterError, LoadError, WritesDisabledError
+from app.catalog.holder import CatalogHolder
+from app.errors import (
+    AuthError,
+    InvalidParameterError,
+    LoadError,
+    StoreUnavailableError,
+    WritesDisabledError,
+)
 from app.store.ingest.datasets import DatasetMeta, load_dataset, withdraw_dataset
 from app.store.ingest.tidy import MAX_FILE_BYTES
 from app.store.models import Dataset
@@ -39,6 +48,26 @@ def require_admin(request: Request) -> str:
 
 
 AdminDep = Annotated[str, Depends(require_admin)]
+T = TypeVar("T")
+
+
+async def _write(holder: CatalogHolder, write: Callable[[], T]) -> T:
+    """Run a store write off the event loop, only into the store this server started with:
+    a missing, corrupt or replaced store answers 503 and nothing is acknowledged."""
+
+    def checked_write() -> T:
+        holder.check_writable()
+        try:
+            return write()
+        except SQLAlchemyError as exc:
+            holder.refresh()
+            raise StoreUnavailableError(
+                f"write failed, nothing was stored: {holder.store_problem or exc.__class__.__name__}"
+            ) from exc
+
+    return await asyncio.to_thread(checked_write)
+
+
 DATASET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 
 
@@ -118,7 +147,9 @@ async def post_dataset(
         who,
         not partial,
     )
-    result = await asyncio.to_thread(load_dataset, engine, data, filename, meta, replace=replace)
+    result = await _write(
+        holder, lambda: load_dataset(engine, data, filename, meta, replace=replace)
+    )
     await asyncio.to_thread(holder.refresh)
     return LoadOut(**result.__dict__)
 
@@ -134,6 +165,6 @@ def list_datasets(_: AdminDep, engine: EngineDep) -> list[DatasetOut]:
 async def delete_dataset(
     name: str, _: AdminDep, engine: EngineDep, holder: HolderDep
 ) -> dict[str, object]:
-    version = await asyncio.to_thread(withdraw_dataset, engine, name)
+    version = await _write(holder, lambda: withdraw_dataset(engine, name))
     await asyncio.to_thread(holder.refresh)
     return {"withdrawn": name, "data_version": version}
