@@ -12,6 +12,12 @@ from pathlib import Path
 import httpx
 
 from app.settings import PROJECT_ROOT
+from app.stats.indicators import CORE_REGISTRY, indicator_rows
+from app.store.engine import make_engine
+from app.store.ingest.seed import seed
+from app.store.marker import write_marker
+from app.store.migrate import upgrade
+from app.store.version import read_store_state
 from tests.conftest import FIXTURE_DATA
 from tests.support.server import free_port
 
@@ -35,6 +41,18 @@ class Serve:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def seeded_var_dir(var_dir: Path) -> Path:
+    """An embedded store holding the fixture data, marked as `siep serve` leaves it (so that
+    a test server starts without seeding)."""
+    store = var_dir / "siep.sqlite"
+    engine = make_engine(f"sqlite:///{store}")
+    upgrade(engine)
+    seed(engine, FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
+    write_marker(store, read_store_state(engine).store_id)
+    engine.dispose()
+    return var_dir
 
 
 def serve_env(var_dir: Path, **extra: str) -> dict[str, str]:

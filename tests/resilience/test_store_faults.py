@@ -14,7 +14,15 @@ import httpx
 import pytest
 
 from app.settings import PROJECT_ROOT
-from tests.resilience.serve import TOKEN, Serve, serve_command, serve_env, start_serve, wait_for
+from tests.resilience.serve import (
+    TOKEN,
+    Serve,
+    seeded_var_dir,
+    serve_command,
+    serve_env,
+    start_serve,
+    wait_for,
+)
 from tests.support.server import free_port
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -71,10 +79,16 @@ def _delete(store: Path) -> None:
         Path(f"{store}{suffix}").unlink(missing_ok=True)
 
 
-def test_deleted_store_degrades_health_refuses_writes_keeps_reads(
-    served: tuple[Serve, Path],
-) -> None:
-    server, var_dir = served
+def test_deleted_store_degrades_health_refuses_writes_keeps_reads(tmp_path: Path) -> None:
+    var_dir = seeded_var_dir(tmp_path / "var")
+    server = start_serve(var_dir)
+    try:
+        _check_deleted_store(server, var_dir)
+    finally:
+        server.stop()
+
+
+def _check_deleted_store(server: Serve, var_dir: Path) -> None:
     indicators = httpx.get(f"{server.base_url}/api/v1/indicators", timeout=10).json()
     _delete(var_dir / "siep.sqlite")
     wait_for(lambda: health(server).status_code == 503)

@@ -15,14 +15,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from app.stats.indicators import CORE_REGISTRY, indicator_rows
-from app.store.engine import make_engine
-from app.store.ingest.seed import seed
-from app.store.marker import write_marker
-from app.store.migrate import upgrade
-from app.store.version import read_store_state
-from tests.conftest import FIXTURE_DATA
-from tests.resilience.serve import TOKEN
+from tests.resilience.serve import TOKEN, seeded_var_dir
 from tests.resilience.test_store_faults import assert_restart_refused
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -30,15 +23,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture
 def var_dir(tmp_path: Path) -> Path:
-    """A seeded, marked embedded store, as `siep serve` leaves it."""
-    var = tmp_path / "var"
-    store = var / "siep.sqlite"
-    engine = make_engine(f"sqlite:///{store}")
-    upgrade(engine)
-    seed(engine, FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
-    write_marker(store, read_store_state(engine).store_id)
-    engine.dispose()
-    return var
+    return seeded_var_dir(tmp_path / "var")
 
 
 @pytest.fixture
