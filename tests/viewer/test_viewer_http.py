@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,9 +15,12 @@ STATIC = PROJECT_ROOT / "static"
 
 
 @pytest.fixture
-def client_for(make_settings: Callable[..., Settings], tmp_path: Path) -> Callable[..., TestClient]:
+def client_for(
+    make_settings: Callable[..., Settings], make_store: Callable[[str], str]
+) -> Callable[..., TestClient]:
     def factory(**overrides: object) -> TestClient:
-        settings = make_settings(database_url=f"sqlite:///{tmp_path / 'empty.sqlite'}", **overrides)
+        # An empty, migrated store: the app never creates one (a missing store is an error).
+        settings = make_settings(database_url=make_store("sqlite"), **overrides)
         return TestClient(create_app(settings))
 
     return factory
