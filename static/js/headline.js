@@ -3,7 +3,7 @@
 import * as api from "./api.js";
 import { sourceText } from "./cite.js";
 import { formatNumber, lang, t } from "./i18n.js";
-import { defaultPeriod } from "./periods.js";
+import { defaultPeriod, granularityOf } from "./periods.js";
 
 const FIGURES = [
   ["population", "hl_population"],
@@ -33,7 +33,7 @@ export async function renderHeadline(indicators) {
     wanted.map(async (f) => {
       const period = defaultPeriod(f.ind, "national");
       try {
-        const { points } = await api.series(f.code, "PE", lang());
+        const { points } = await api.series(f.code, "PE", lang(), granularityOf(period));
         return { ...f, period, point: points.find((p) => p.period === period) };
       } catch {
         return { ...f, period, point: null };

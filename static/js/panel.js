@@ -71,8 +71,8 @@ async function appendSeries(body, ticket, { indicator, place, unit, period, labe
   const holder = node("div", "chart-holder");
   body.append(heading, holder);
   try {
-    // One granularity: that of the period on the map (or the series' latest point).
-    const { points } = await api.series(indicator, place, lang());
+    // One granularity: that of the period on the map (else the API's default one).
+    const { points } = await api.series(indicator, place, lang(), period ? granularityOf(period) : "");
     if (ticket !== token) return;
     const withValue = points.filter((p) => p.value !== null);
     const gran = granularityOf(period || withValue.at(-1)?.period);
