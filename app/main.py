@@ -20,6 +20,7 @@ from app.ogc.mount import mount_ogc
 from app.settings import Settings
 from app.stats import classify
 from app.store.engine import make_engine
+from app.tiles.routes import mount_tiles
 from app.viewer import mount_viewer
 
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(admin.router)
     app.include_router(api_v1_router)
+    mount_tiles(app)  # before mount_ogc: the /ogc mount would shadow the tile routes
     mount_ogc(app, settings, holder)
     mount_viewer(app, settings)  # last: it serves / and must not shadow the APIs
     return app
