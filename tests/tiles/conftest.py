@@ -1,0 +1,22 @@
+"""Tile test fixtures: real servers (uvicorn) on the fixture data (SQLite; one PostGIS) and on
+the shipped dataset, as in tests/ogc."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.ogc.conftest import _seeded_sqlite, _serve, shipped_server
+from tests.support.server import ServerProcess
+
+__all__ = ["shipped_server"]
+
+
+@pytest.fixture(scope="module")
+def tile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """The fixture dataset on SQLite."""
+    tmp = tmp_path_factory.mktemp("tiles")
+    process = _serve(_seeded_sqlite(tmp), tmp)
+    yield process
+    process.stop()
