@@ -177,7 +177,7 @@ async def vector_tile(request: Request, cid: str, tms: str, z: str, row: str, co
     if prepared is None:
         prepared = await run_in_threadpool(sources.get, table, address.grid, band)
     # mapbox-vector-tile is pure Python: a worker thread would only add a hop (it holds the GIL).
-    body = encode_tile(table, prepared, bounds)
+    body = encode_tile(table, sources.properties(table), prepared, bounds)
     return _tile_response(request, catalog, body, documents.MVT_TYPE)
 
 

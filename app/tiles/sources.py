@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import shapely
@@ -19,8 +21,10 @@ from app.ogc.crs import transformer
 from app.ogc.features import FeatureTable
 from app.render.simplify import band_for
 from app.tiles.grid import TILE_SIZE_PX, BBox, Grid
+from app.tiles.properties import LayerProperties, layer_properties
 
 MAX_PREPARED = 96
+T = TypeVar("T")
 MERCATOR_MAX_LAT = 85.0511287798066
 
 
@@ -72,11 +76,12 @@ def prepare(table: FeatureTable, grid: Grid, band: int | None) -> PreparedLayer:
 
 
 class TileSources:
-    """Prepared layers, built on first use and shared between requests (thread-safe)."""
+    """Prepared layers and properties, built on first use and shared between requests."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._prepared: OrderedDict[tuple[object, ...], PreparedLayer] = OrderedDict()
+        self._properties: OrderedDict[tuple[object, ...], LayerProperties] = OrderedDict()
 
     @staticmethod
     def _key(table: FeatureTable, grid: Grid, band: int | None) -> tuple[object, ...]:
@@ -87,15 +92,33 @@ class TileSources:
             return self._prepared.get(self._key(table, grid, band))
 
     def get(self, table: FeatureTable, grid: Grid, band: int | None) -> PreparedLayer:
-        key = self._key(table, grid, band)
-        with self._lock:
-            prepared = self._prepared.get(key)
-            if prepared is not None:
-                self._prepared.move_to_end(key)
-                return prepared
-        prepared = prepare(table, grid, band)
-        with self._lock:
-            self._prepared[key] = prepared
-            while len(self._prepared) > MAX_PREPARED:
-                self._prepared.popitem(last=False)
-        return prepared
+        return _cached(
+            self._lock,
+            self._prepared,
+            self._key(table, grid, band),
+            lambda: prepare(table, grid, band),
+        )
+
+    def properties(self, table: FeatureTable) -> LayerProperties:
+        key = (table.version, table.layer.id)
+        return _cached(self._lock, self._properties, key, lambda: layer_properties(table))
+
+
+def _cached(
+    lock: threading.Lock,
+    store: OrderedDict[tuple[object, ...], T],
+    key: tuple[object, ...],
+    build: Callable[[], T],
+) -> T:
+    """The entry of `store` at `key`, built outside the lock when missing (LRU-bounded)."""
+    with lock:
+        value = store.get(key)
+        if value is not None:
+            store.move_to_end(key)
+            return value
+    value = build()
+    with lock:
+        store[key] = value
+        while len(store) > MAX_PREPARED:
+            store.popitem(last=False)
+    return value
