@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.ogc.conftest import _seeded_sqlite, _serve, shipped_server
+from tests.ogc.conftest import _seeded_sqlite, _serve, fixture_store, server, shipped_server
 from tests.support.server import ServerProcess
 
-__all__ = ["shipped_server"]
+__all__ = ["fixture_store", "server", "shipped_server"]
 
 
 @pytest.fixture(scope="module")

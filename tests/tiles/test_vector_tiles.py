@@ -11,7 +11,6 @@ import pyogrio
 import pytest
 from pyproj import Transformer
 
-from app.layers import default_layers
 from tests.support.server import ServerProcess
 
 GRIDS = ("WebMercatorQuad", "WorldCRS84Quad")
@@ -158,23 +157,3 @@ def test_gdal_opens_a_tile_url(tile_server: ServerProcess) -> None:
     )
     frame = pyogrio.read_dataframe(f"MVT:{url}?f=mvt", layer="provincias")
     assert sorted(frame["code"]) == ["1501", "1502"] or len(frame) == FIXTURE_COUNTS["provincias"]
-
-
-def test_every_shipped_layer_is_complete_in_the_world_tile(shipped_server: ServerProcess) -> None:
-    base = shipped_server.base_url
-    for layer in default_layers():
-        items = httpx.get(
-            f"{base}/ogc/collections/{layer.id}/items",
-            params={"f": "json", "limit": 5000},
-            timeout=120,
-        ).json()
-        located = {f["id"] for f in items["features"] if f["geometry"] is not None}
-        assert len(items["features"]) == items["numberMatched"]
-        response = httpx.get(
-            f"{base}/ogc/collections/{layer.id}/tiles/WebMercatorQuad/0/0/0", timeout=60
-        )
-        if not located:
-            assert response.status_code == 204
-            continue
-        codes = {f["properties"]["code"] for f in _features(response, layer.id)}
-        assert codes == located, layer.id
