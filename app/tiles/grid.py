@@ -7,6 +7,7 @@ zoom's matrix. Out-of-range values raise TileError (HTTP 400), never a 500.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import morecantile
 from morecantile import TileMatrixSet
@@ -46,8 +47,24 @@ class TileAddress:
     @property
     def bounds(self) -> BBox:
         """The tile's box in the grid's CRS, x/y (easting/northing or lon/lat) order."""
-        box = self.grid.tms.xy_bounds(morecantile.Tile(self.col, self.row, self.zoom))
-        return (box.left, box.bottom, box.right, box.top)
+        (origin_x, origin_y), width, height = _layout(self.grid.id, self.zoom)
+        minx, maxy = origin_x + self.col * width, origin_y - self.row * height
+        return (minx, maxy - height, minx + width, maxy)
+
+
+@lru_cache(maxsize=64)
+def _layout(grid_id: str, zoom: int) -> tuple[tuple[float, float], float, float]:
+    """Top-left origin and tile size of a zoom (both grids have their origin top left).
+    morecantile's own lookup is a pydantic model walk: too slow to repeat for every tile."""
+    matrix = GRIDS[grid_id].tms.matrix(zoom)
+    x, y = matrix.pointOfOrigin
+    return (x, y), matrix.cellSize * matrix.tileWidth, matrix.cellSize * matrix.tileHeight
+
+
+@lru_cache(maxsize=64)
+def _matrix_size(grid_id: str, zoom: int) -> tuple[int, int]:
+    matrix = GRIDS[grid_id].tms.matrix(zoom)
+    return matrix.matrixHeight, matrix.matrixWidth
 
 
 def grid_named(tms_id: str) -> Grid:
@@ -70,17 +87,15 @@ def tile_address(grid: Grid, zoom: str, row: str, col: str) -> TileAddress:
     z = _integer(zoom, "tileMatrix")
     if z > MAX_ZOOM:
         raise TileError("InvalidParameterValue", f"tileMatrix must be 0 to {MAX_ZOOM}, not {z}")
-    matrix = grid.tms.matrix(z)
+    rows, cols = _matrix_size(grid.id, z)
     y = _integer(row, "tileRow")
     x = _integer(col, "tileCol")
-    if y >= matrix.matrixHeight:
+    if y >= rows:
         raise TileError(
-            "InvalidParameterValue",
-            f"tileRow must be 0 to {matrix.matrixHeight - 1} at tileMatrix {z}, not {y}",
+            "InvalidParameterValue", f"tileRow must be 0 to {rows - 1} at tileMatrix {z}, not {y}"
         )
-    if x >= matrix.matrixWidth:
+    if x >= cols:
         raise TileError(
-            "InvalidParameterValue",
-            f"tileCol must be 0 to {matrix.matrixWidth - 1} at tileMatrix {z}, not {x}",
+            "InvalidParameterValue", f"tileCol must be 0 to {cols - 1} at tileMatrix {z}, not {x}"
         )
     return TileAddress(grid, z, y, x)

@@ -59,7 +59,7 @@ def _point_commands(coords: np.ndarray) -> list[list[int]]:
 
 
 def _polygon_commands(coords: np.ndarray, offsets: tuple[np.ndarray, ...]) -> list[list[int]]:
-    """Commands of each (multi)polygon of a ragged array (shapely.to_ragged_array), in tile
+    """Commands of each (multi)polygon given as vertices and offsets (see `_rings`), in tile
     units: consecutive repeated vertices dropped, rings without area dropped (with the holes
     of a dropped exterior), exterior rings turned to positive area (spec 4.3.4.4)."""
     ring_offsets, part_offsets = offsets[0], offsets[1]
@@ -149,37 +149,75 @@ def _tags(layer: Any, properties: LayerProperties, rows: np.ndarray) -> list[lis
     return tags
 
 
+def _clipped_commands(
+    positions: np.ndarray, geometries: np.ndarray, bounds: BBox
+) -> tuple[np.ndarray, list[list[int]]]:
+    """Rows and commands of polygons clipped to the buffered tile."""
+    window = buffered(bounds)
+    covering = shapely.contains_properly(geometries, shapely.box(*window))
+    if covering.any():  # inside one polygon (most tiles at high zoom): it fills the tile
+        return positions[covering], [FULL_TILE] * int(covering.sum())
+    geometries = shapely.clip_by_rect(geometries, *window)
+    kept = ~shapely.is_empty(geometries)
+    positions, geometries = positions[kept], geometries[kept]
+    if not len(positions):
+        return positions, []
+    return positions, _polygon_commands(*_rings(geometries, bounds))
+
+
+def _rings(geometries: np.ndarray, bounds: BBox) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Vertices in tile units and the ring, part and geometry offsets of (multi)polygons:
+    shapely.to_ragged_array's layout, with a third of its calls (it dominated small tiles)."""
+    parts, geom_of_part = shapely.get_parts(geometries, return_index=True)
+    rings, part_of_ring = shapely.get_rings(parts, return_index=True)
+    counts = shapely.get_num_coordinates(rings)
+    coords = _tile_coords(shapely.get_coordinates(rings), bounds)
+
+    def offsets(owner: np.ndarray, owners: int) -> np.ndarray:
+        return np.concatenate(([0], np.cumsum(np.bincount(owner, minlength=owners))))
+
+    ring_offsets = np.concatenate(([0], np.cumsum(counts)))
+    part_offsets = offsets(part_of_ring, len(parts))
+    return coords, (ring_offsets, part_offsets, offsets(geom_of_part, len(geometries)))
+
+
 def encode_tile(
     table: FeatureTable, properties: LayerProperties, prepared: PreparedLayer, bounds: BBox
 ) -> bytes | None:
     """The MVT of the features within `bounds` (grid CRS); None when the tile has none."""
     is_polygon = table.layer.geometry == "polygon"
-    window = buffered(bounds) if is_polygon else bounds
-    positions, geometries = prepared.query(window)
+    positions, geometries = prepared.query(buffered(bounds) if is_polygon else bounds)
     if not len(positions):
         return None
     if is_polygon:
-        geometries = shapely.clip_by_rect(geometries, *window)
-        kept = ~shapely.is_empty(geometries)
-        positions, geometries = positions[kept], geometries[kept]
-        if not len(positions):
-            return None
-    _, coords, offsets = shapely.to_ragged_array(geometries)
-    coords = _tile_coords(coords, bounds)
-    if is_polygon:
-        commands = _polygon_commands(coords, offsets)
+        positions, commands = _clipped_commands(positions, geometries, bounds)
     else:
-        commands = _point_commands(coords)
+        commands = _point_commands(_tile_coords(shapely.get_coordinates(geometries), bounds))
+    present = np.array([bool(c) for c in commands], dtype=bool)
+    if not present.any():
+        return None
     tile = vector_tile_pb2.tile()
     layer = tile.layers.add()
     layer.name, layer.version, layer.extent = table.layer.id, 2, EXTENT
     kind = POLYGON if is_polygon else POINT
-    present = np.array([bool(c) for c in commands], dtype=bool)
-    rows = positions[present]
-    tags = _tags(layer, properties, rows)
+    tags = _tags(layer, properties, positions[present])
     for geometry, feature_tags in zip((c for c in commands if c), tags, strict=True):
         layer.features.add(type=kind, geometry=geometry, tags=feature_tags)
-    if not layer.features:
-        return None
     encoded: bytes = tile.SerializeToString()
     return encoded
+
+
+# The buffered tile itself, in tile units: what a polygon covering the whole tile encodes to.
+FULL_TILE = _polygon_commands(
+    np.array(
+        [
+            [-BUFFER, -BUFFER],
+            [EXTENT + BUFFER, -BUFFER],
+            [EXTENT + BUFFER, EXTENT + BUFFER],
+            [-BUFFER, EXTENT + BUFFER],
+            [-BUFFER, -BUFFER],
+        ],
+        dtype=np.int64,
+    ),
+    (np.array([0, 5]), np.array([0, 1])),
+)[0]

@@ -72,6 +72,7 @@ def prepare(table: FeatureTable, grid: Grid, band: int | None) -> PreparedLayer:
         shapes = [shapely.geometry.shape(f) if f is not None else None for f in fills]
     positions = np.array([i for i, g in enumerate(shapes) if g is not None], dtype=np.int64)
     geometries = _in_grid_crs(np.array([shapes[i] for i in positions], dtype=object), grid)
+    shapely.prepare(geometries)  # point-in-polygon tests per tile (app.tiles.mvt)
     return PreparedLayer(positions, geometries, shapely.STRtree(geometries))
 
 

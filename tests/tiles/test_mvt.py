@@ -38,6 +38,7 @@ def tables(shipped_store_url: str) -> dict[str, FeatureTable]:
         ("provincias", "WebMercatorQuad", (0, 0, 0)),
         ("provincias", "WebMercatorQuad", (6, 33, 18)),  # Lima and its coast
         ("provincias", "WorldCRS84Quad", (5, 18, 18)),
+        ("provincias", "WebMercatorQuad", (13, 4198, 2423)),  # inside Maynas: fills the tile
         ("establecimientos_penitenciarios", "WebMercatorQuad", (7, 67, 37)),
     ],
 )
