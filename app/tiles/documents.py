@@ -4,6 +4,7 @@ and TileJSON 3.0. Links are built from `base` (the server's URL as the client re
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from app.layers import LayerDefinition
@@ -107,15 +108,22 @@ def _limits(grid: Grid, extent: BBox) -> list[dict[str, Any]]:
     return limits
 
 
-def tileset(
-    base: str,
-    layer: LayerDefinition,
-    data_type: DataType,
-    grid: Grid,
-    extent: BBox,
-    fields: dict[str, FieldType],
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Tileset:
+    """One collection's tiles of one kind in one tile matrix set, as seen from `base`."""
+
+    base: str
+    layer: LayerDefinition
+    data_type: DataType
+    grid: Grid
+    extent: BBox  # CRS84
+    fields: dict[str, FieldType]
+
+
+def tileset(source: Tileset) -> dict[str, Any]:
     """OGC API Tiles tileset metadata of one collection in one tile matrix set."""
+    base, layer, data_type, grid = source.base, source.layer, source.data_type, source.grid
+    extent, fields = source.extent, source.fields
     document = _summary(base, layer, data_type, grid)
     f, media_type = FORMATS[data_type]
     document["links"] += [
@@ -158,16 +166,11 @@ def tileset(
     return document
 
 
-def tilejson(
-    base: str,
-    layer: LayerDefinition,
-    data_type: DataType,
-    grid: Grid,
-    extent: BBox,
-    fields: dict[str, FieldType],
-) -> dict[str, Any]:
+def tilejson(source: Tileset) -> dict[str, Any]:
     """TileJSON 3.0 (https://github.com/mapbox/tilejson-spec/tree/master/3.0.0)."""
-    west, south, east, north = extent
+    base, layer, data_type, grid = source.base, source.layer, source.data_type, source.grid
+    fields = source.fields
+    west, south, east, north = source.extent
     document: dict[str, Any] = {
         "tilejson": "3.0.0",
         "name": layer.id,
@@ -193,6 +196,4 @@ def tilejson(
     return document
 
 
-MetadataBuilder = Callable[
-    [str, LayerDefinition, DataType, Grid, BBox, dict[str, FieldType]], dict[str, Any]
-]
+MetadataBuilder = Callable[[Tileset], dict[str, Any]]

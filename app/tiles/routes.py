@@ -9,6 +9,7 @@ map tiles alike.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -23,12 +24,12 @@ from app.ogc.exceptions import OgcError
 from app.ogc.features import FeatureTable
 from app.ogc.wms import WmsService
 from app.tiles import documents
-from app.tiles.documents import DataType, MetadataBuilder
+from app.tiles.documents import DataType, MetadataBuilder, Tileset
 from app.tiles.errors import TileError
 from app.tiles.grid import TILE_SIZE_PX, TileAddress, grid_named, tile_address
 from app.tiles.mvt import EXTENT, buffered, encode_tile
 from app.tiles.raster import render_tile
-from app.tiles.sources import TileSources, tile_band
+from app.tiles.sources import PreparedLayer, TileSources, tile_band
 
 CACHE_CONTROL = "public, max-age=60"
 MARKER_REACH_PX = 6  # a point marker drawn this far from its tile still shows in it
@@ -124,7 +125,9 @@ async def _metadata(
     except TileError as exc:
         return _error(exc)
     table = await _table(request, cid, _context(request).holder.catalog)
-    return _json(build(base_url(request), layer, data_type, grid, table.extent, table.fields))
+    return _json(
+        build(Tileset(base_url(request), layer, data_type, grid, table.extent, table.fields))
+    )
 
 
 @router.get("/collections/{cid}/tiles")
@@ -157,56 +160,63 @@ async def map_tilejson(request: Request, cid: str, tms: str) -> Response:
     return await _metadata(request, cid, tms, "map", documents.tilejson)
 
 
-def _address(request: Request, cid: str, tms: str, z: str, row: str, col: str) -> TileAddress:
+@dataclass(frozen=True)
+class _TileRequest:
+    catalog: Catalog
+    table: FeatureTable
+    address: TileAddress
+    prepared: PreparedLayer
+
+
+async def _tile_request(
+    request: Request, cid: str, tms: str, path: tuple[str, str, str], data_type: DataType
+) -> _TileRequest:
+    """Check a tile request and find its prepared layer (building it off the event loop)."""
+    _check_format(request, data_type)
     _layer(request, cid)
-    return tile_address(grid_named(tms), z, row, col)
+    address = tile_address(grid_named(tms), *path)
+    catalog = _context(request).holder.catalog
+    table = await _table(request, cid, catalog)
+    sources = _sources(request)
+    band = tile_band(table, address.grid, address.bounds)
+    prepared = sources.ready(table, address.grid, band)
+    if prepared is None:
+        prepared = await run_in_threadpool(sources.get, table, address.grid, band)
+    return _TileRequest(catalog, table, address, prepared)
 
 
 @router.api_route("/collections/{cid}/tiles/{tms}/{z}/{row}/{col}", methods=["GET", "HEAD"])
 async def vector_tile(request: Request, cid: str, tms: str, z: str, row: str, col: str) -> Response:
     try:
-        _check_format(request, "vector")
-        address = _address(request, cid, tms, z, row, col)
+        tile = await _tile_request(request, cid, tms, (z, row, col), "vector")
     except TileError as exc:
         return _error(exc)
-    catalog = _context(request).holder.catalog
-    table = await _table(request, cid, catalog)
-    sources, bounds = _sources(request), address.bounds
-    band = tile_band(table, address.grid, bounds)
-    prepared = sources.ready(table, address.grid, band)
-    if prepared is None:
-        prepared = await run_in_threadpool(sources.get, table, address.grid, band)
-    # mapbox-vector-tile is pure Python: a worker thread would only add a hop (it holds the GIL).
-    body = encode_tile(table, sources.properties(table), prepared, bounds)
-    return _tile_response(request, catalog, body, documents.MVT_TYPE)
+    properties = _sources(request).properties(tile.table)
+    # Encoded on the event loop: it holds the GIL throughout, a worker thread would only add a hop.
+    body = encode_tile(tile.table, properties, tile.prepared, tile.address.bounds)
+    return _tile_response(request, tile.catalog, body, documents.MVT_TYPE)
 
 
 @router.api_route("/collections/{cid}/map/tiles/{tms}/{z}/{row}/{col}", methods=["GET", "HEAD"])
 async def map_tile(request: Request, cid: str, tms: str, z: str, row: str, col: str) -> Response:
     try:
-        _check_format(request, "map")
-        address = _address(request, cid, tms, z, row, col)
+        tile = await _tile_request(request, cid, tms, (z, row, col), "map")
     except TileError as exc:
         return _error(exc)
-    catalog = _context(request).holder.catalog
-    table = await _table(request, cid, catalog)
-    sources, bounds = _sources(request), address.bounds
-    prepared = sources.ready(table, address.grid, None)
-    if prepared is None:
-        prepared = await run_in_threadpool(sources.get, table, address.grid, None)
-    positions, _ = prepared.query(buffered(bounds, MARKER_REACH_PX * EXTENT // TILE_SIZE_PX))
+    reach = buffered(tile.address.bounds, MARKER_REACH_PX * EXTENT // TILE_SIZE_PX)
+    positions, _ = tile.prepared.query(reach)
     if not len(positions):
-        return _tile_response(request, catalog, None, documents.PNG_TYPE)
+        return _tile_response(request, tile.catalog, None, documents.PNG_TYPE)
     wms: WmsService = request.app.state.wms_service
     try:
         # Mapnik holds the GIL while it draws: inline once warm, as app.ogc.endpoints does.
         if wms.is_warm():
-            body = render_tile(wms, catalog, cid, address)
+            body = render_tile(wms, tile.catalog, cid, tile.address)
         else:
-            body = await run_in_threadpool(render_tile, wms, catalog, cid, address)
+            body = await run_in_threadpool(render_tile, wms, tile.catalog, cid, tile.address)
     except OgcError as exc:
         return _error(exc)
-    return _tile_response(request, catalog, body, documents.PNG_TYPE)
+    return _tile_response(request, tile.catalog, body, documents.PNG_TYPE)
 
 
 def mount_tiles(app: FastAPI) -> None:

@@ -13,9 +13,9 @@ from tests.support.server import ServerProcess
 __all__ = ["fixture_store", "server", "shipped_server"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def tile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """The fixture dataset on SQLite."""
+    """The fixture dataset on SQLite, one server for every test module here."""
     tmp = tmp_path_factory.mktemp("tiles")
     process = _serve(_seeded_sqlite(tmp), tmp)
     yield process
