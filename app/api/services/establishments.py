@@ -21,6 +21,8 @@ from app.codes import (
 )
 from app.errors import InvalidParameterError
 from app.exports.download import Download
+from app.params import BBox
+from app.params import parse_bbox as parse_strict_bbox
 from app.stats.aggregate import registry_for
 from app.stats.engine import source_dict, stats_engine
 from app.stats.snapshot_cache import per_snapshot
@@ -86,23 +88,13 @@ class EstablishmentFilter:
     kind: str | None = None
     oficina_regional: str | None = None
     departamento: str | None = None
-    bbox: tuple[float, float, float, float] | None = None
+    bbox: BBox | None = None
     lang: str = "es"
 
 
-def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+def parse_bbox(text: str | None) -> BBox | None:
     """bbox=minx,miny,maxx,maxy in EPSG:4326 (lon, lat)."""
-    if not text:
-        return None
-    try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        values = ()
-    if len(values) != 4 or values[0] > values[2] or values[1] > values[3]:
-        raise InvalidParameterError(
-            f"bbox must be minx,miny,maxx,maxy (lon/lat, EPSG:4326), got '{text}'"
-        )
-    return values
+    return None if not text else parse_strict_bbox(text, "bbox (lon/lat)", is_lon_lat=True)
 
 
 def list_establishments(catalog: Catalog, params: EstablishmentFilter) -> Download:
