@@ -14,6 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from app import __version__
 from app.api.errors import install_error_handlers
 from app.api.middleware import HttpGuardMiddleware, RequestLimits
+from app.api.respond import ReportSlots
 from app.api.response_cache import ResponseCacheMiddleware, VersionedLRU
 from app.api.routes import admin, health
 from app.api.v1 import router as api_v1_router
@@ -23,6 +24,7 @@ from app.settings import Settings
 from app.stats import classify
 from app.store.engine import make_engine
 from app.store.marker import read_marker, sqlite_path
+from app.tiles.routes import mount_tiles
 from app.viewer import mount_viewer
 
 
@@ -83,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.holder = holder
     app.state.admin_token_sha256 = settings.admin_token_sha256
+    app.state.report_slots = ReportSlots(settings.report_concurrency, settings.report_wait_s)
     install_error_handlers(app)
     # Added innermost first: response cache < CORS < HTTP guard (outermost: it bounds the
     # request and turns HEAD into GET before anything else sees it).
@@ -100,6 +103,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(admin.router)
     app.include_router(api_v1_router)
+    mount_tiles(app)  # before mount_ogc: the /ogc mount would shadow the tile routes
     with keep_root_logger():  # pygeoapi's `logging: CRITICAL` calls logging.basicConfig
         mount_ogc(app, settings, holder)
     mount_viewer(app, settings)  # last: it serves / and must not shadow the APIs
