@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from xml.sax.saxutils import escape
 
 import orjson
 import shapely
@@ -89,11 +90,10 @@ class WfsService:
     def __init__(self, context: OgcContext) -> None:
         self.context = context
         self.gml = GmlCache()
-        self.url = f"{context.settings.public_url}/wfs"
 
     # ---- dispatch -------------------------------------------------------------------------
-    def handle_kvp(self, params: dict[str, str]) -> OgcResponse:
-        """`params` has upper-cased keys."""
+    def handle_kvp(self, params: dict[str, str], base_url: str) -> OgcResponse:
+        """`params` has upper-cased keys; `base_url` is the service root (for links)."""
         service = params.get("SERVICE")
         if service is not None and service.upper() != "WFS":
             raise OgcError(
@@ -105,7 +105,7 @@ class WfsService:
         name = request.lower()
         if name == "getcapabilities":
             self._check_accept_versions(params.get("ACCEPTVERSIONS"))
-            return self.get_capabilities()
+            return self.get_capabilities(base_url)
         self._check_version(params.get("VERSION"))
         if name == "describefeaturetype":
             names = params.get("TYPENAMES") or params.get("TYPENAME")
@@ -115,16 +115,16 @@ class WfsService:
         if name == "describestoredqueries":
             return OgcResponse(stored_queries_xml(self.context.layers, describe=True), "text/xml")
         if name == "getfeature":
-            return self.get_feature(self._kvp_get_feature(params))
+            return self.get_feature(self._kvp_get_feature(params), base_url)
         raise OgcError("OperationNotSupported", f"unknown request '{request}'", "request")
 
-    def handle_xml(self, body: bytes) -> OgcResponse:
+    def handle_xml(self, body: bytes, base_url: str) -> OgcResponse:
         root = parse_xml(body)
         op = etree.QName(root).localname
         if root.get("service", "WFS").upper() != "WFS":
             raise OgcError("InvalidParameterValue", "service must be WFS", "service")
         if op == "GetCapabilities":
-            return self.get_capabilities()
+            return self.get_capabilities(base_url)
         self._check_version(root.get("version"))
         if op == "DescribeFeatureType":
             names = [
@@ -136,7 +136,7 @@ class WfsService:
         if op == "DescribeStoredQueries":
             return OgcResponse(stored_queries_xml(self.context.layers, describe=True), "text/xml")
         if op == "GetFeature":
-            return self.get_feature(self._xml_get_feature(root))
+            return self.get_feature(self._xml_get_feature(root), base_url)
         raise OgcError("OperationNotSupported", f"unknown request '{op}'", "request")
 
     @staticmethod
@@ -158,9 +158,9 @@ class WfsService:
             )
 
     # ---- operations -----------------------------------------------------------------------
-    def get_capabilities(self) -> OgcResponse:
+    def get_capabilities(self, base_url: str) -> OgcResponse:
         tables = [self.context.table(layer.id) for layer in self.context.layers]
-        return OgcResponse(capabilities_xml(self.url, tables, self.context.settings), "text/xml")
+        return OgcResponse(capabilities_xml(base_url, tables), "text/xml")
 
     def _table(self, typename: str) -> FeatureTable:
         local = typename.split(":", 1)[-1]
@@ -281,9 +281,9 @@ class WfsService:
             a, b, c, d = transformer(crs.epsg, 4326).transform_bounds(a, b, c, d)
         return (a, b, c, d)
 
-    def get_feature(self, request: GetFeatureRequest) -> OgcResponse:
+    def get_feature(self, request: GetFeatureRequest, base_url: str) -> OgcResponse:
         if request.stored_query is not None:
-            return self._stored_query(request)
+            return self._stored_query(request, base_url)
         if not request.typenames:
             raise OgcError("MissingParameterValue", "TYPENAMES is required", "typeNames")
         if len(request.typenames) > 1:
@@ -327,9 +327,10 @@ class WfsService:
                 )
         result = run_query(table, query)
         if fmt in JSON_FORMATS:
-            return self._geojson(table, result.positions, result.number_matched, crs)
-        members = self.gml.encode(table, result.positions, crs, srs_name)
-        return OgcResponse(self._collection(table, members, result.number_matched), GML32)
+            return self._geojson(table, result.positions, result.number_matched, crs, base_url)
+        members = self.gml.encode(table, result.positions, crs, srs_name, base_url)
+        body = self._collection(table, members, result.number_matched, base_url)
+        return OgcResponse(body, GML32)
 
     @staticmethod
     def _ids(ids: list[str], table: FeatureTable) -> tuple[str, ...]:
@@ -345,12 +346,14 @@ class WfsService:
         except AppError as exc:
             raise OgcError("InvalidParameterValue", exc.message, "filter") from None
 
-    def _collection(self, table: FeatureTable, members: list[str], matched: int) -> bytes:
+    def _collection(
+        self, table: FeatureTable, members: list[str], matched: int, base_url: str
+    ) -> bytes:
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         schema = (
             f"{WFS_NS} http://schemas.opengis.net/wfs/2.0/wfs.xsd "
             f"http://www.opengis.net/gml/3.2 http://schemas.opengis.net/gml/3.2.1/gml.xsd "
-            f"{NS} {self.url}?SERVICE=WFS&amp;VERSION=2.0.0&amp;REQUEST=DescribeFeatureType"
+            f"{NS} {escape(base_url)}/wfs?SERVICE=WFS&amp;VERSION=2.0.0&amp;REQUEST=DescribeFeatureType"
             f"&amp;TYPENAMES={PREFIX}:{table.layer.id}"
         )
         head = (
@@ -365,11 +368,11 @@ class WfsService:
         return (head + body + "</wfs:FeatureCollection>").encode()
 
     def _geojson(
-        self, table: FeatureTable, positions: list[int], matched: int, crs: CrsInfo
+        self, table: FeatureTable, positions: list[int], matched: int, crs: CrsInfo, base_url: str
     ) -> OgcResponse:
         features = []
         for p in positions:
-            feature = table.geojson_feature(p)
+            feature = table.geojson_feature(p, base_url)
             if crs.epsg != 4326 and table.geometries[p] is not None:
                 geom = shapely.ops.transform(
                     transformer(4326, crs.epsg).transform, table.geometries[p]
@@ -385,7 +388,7 @@ class WfsService:
         }
         return OgcResponse(orjson.dumps(doc), "application/geo+json")
 
-    def _stored_query(self, request: GetFeatureRequest) -> OgcResponse:
+    def _stored_query(self, request: GetFeatureRequest, base_url: str) -> OgcResponse:
         if request.stored_query != GET_FEATURE_BY_ID:
             raise OgcError(
                 "InvalidParameterValue",
@@ -406,9 +409,9 @@ class WfsService:
         fmt = request.outputformat.strip().lower()
         if fmt in JSON_FORMATS:
             return OgcResponse(
-                orjson.dumps(table.geojson_feature(position)), "application/geo+json"
+                orjson.dumps(table.geojson_feature(position, base_url)), "application/geo+json"
             )
-        member = self.gml.encode(table, [position], crs, srs_name)[0]
+        member = self.gml.encode(table, [position], crs, srs_name, base_url)[0]
         # The stored query returns the feature itself, with its namespaces declared on it.
         declared = member.replace(
             f"<{PREFIX}:{layer_id} ",

@@ -57,10 +57,9 @@ class MapRequest:
 
 
 class WmsService:
-    def __init__(self, context: OgcContext) -> None:
+    def __init__(self, context: OgcContext, layers: WmsLayers) -> None:
         self.context = context
-        self.layers = WmsLayers(context)
-        self.url = f"{context.settings.public_url}/wms"
+        self.layers = layers
         self.max_size = context.settings.wms_max_size
 
     def is_warm(self) -> bool:
@@ -74,7 +73,8 @@ class WmsService:
         version = params.get("VERSION") or params.get("WMTVER") or "1.3.0"
         return "1.1.1" if version.startswith("1.1") else "1.3.0"
 
-    def handle(self, params: dict[str, str]) -> OgcResponse:
+    def handle(self, params: dict[str, str], base_url: str) -> OgcResponse:
+        """Answer a KVP request; `params` has upper-cased keys, `base_url` is the service root."""
         service = params.get("SERVICE")
         if service is not None and service.upper() not in ("WMS", ""):
             raise OgcError(
@@ -86,11 +86,11 @@ class WmsService:
         version = self.version_of(params)
         catalog = self.context.holder.catalog
         if request in ("getcapabilities", "capabilities"):
-            return self.get_capabilities(catalog, version)
+            return self.get_capabilities(catalog, version, f"{base_url}/wms")
         if request in ("getmap", "map"):
             return self.get_map(catalog, self._map_request(params, version, "LAYERS"))
         if request == "getfeatureinfo":
-            return self.get_feature_info(catalog, params, version)
+            return self.get_feature_info(catalog, params, version, base_url)
         if request == "getlegendgraphic":
             return self.get_legend_graphic(catalog, params)
         raise OgcError(
@@ -98,19 +98,13 @@ class WmsService:
         )
 
     # ---- GetCapabilities ------------------------------------------------------------------
-    def get_capabilities(self, catalog: Catalog, version: str) -> OgcResponse:
+    def get_capabilities(self, catalog: Catalog, version: str, url: str) -> OgcResponse:
         entries = []
-        for wms_layer in self.layers.layers.values():
+        for wms_layer in self.layers.advertised(catalog):
             table = self.context.table(wms_layer.layer.id, catalog)
-            entries.append(
-                (
-                    wms_layer,
-                    table.extent,
-                    self.layers.periods(catalog, wms_layer),
-                    self.layers.default_period(table, wms_layer),
-                )
-            )
-        body = capabilities_xml(self.url, version, self.context.layers, entries, self.max_size)
+            periods = self.layers.periods(catalog, wms_layer)
+            entries.append((wms_layer, table.extent, periods, periods[-1]))
+        body = capabilities_xml(url, version, self.context.layers, entries, self.max_size)
         return OgcResponse(body, self._capabilities_media(version))
 
     @staticmethod
@@ -212,7 +206,7 @@ class WmsService:
 
     # ---- GetFeatureInfo -------------------------------------------------------------------
     def get_feature_info(
-        self, catalog: Catalog, params: dict[str, str], version: str
+        self, catalog: Catalog, params: dict[str, str], version: str, base_url: str
     ) -> OgcResponse:
         request = self._map_request(
             {**params, "LAYERS": params.get("QUERY_LAYERS") or params.get("LAYERS") or ""},
@@ -259,7 +253,8 @@ class WmsService:
                 ):
                     found.append((geom.distance(point), position))
             for _, position in sorted(found)[:count]:
-                hits.append(self._hit(styled, table.ids[position], table.properties[position]))
+                props = table.feature_properties(position, base_url, ["name", "series_url"])
+                hits.append(self._hit(styled, table.ids[position], props))
         return self._info_response(hits, info_format)
 
     @staticmethod

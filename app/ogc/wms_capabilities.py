@@ -111,8 +111,10 @@ def capabilities_xml(
         if not children:
             continue
         extent = children[0][1]
+        has_default = any(e[0].indicator.code == layer.default_indicator for e in children)
+        name = f"<Name>{layer.id}</Name>" if has_default else ""
         groups.append(
-            f'<Layer queryable="1"><Name>{layer.id}</Name><Title>{escape(layer.title)}</Title>'
+            f'<Layer queryable="1">{name}<Title>{escape(layer.title)}</Title>'
             f"<Abstract>{escape(layer.description.strip())}</Abstract>"
             f"{_geographic(extent, version)}{_bboxes(extent, version)}"
             f"{_styles(url, layer.id, layer.style.method)}"
