@@ -1,7 +1,7 @@
 """CQL2 filters of OGC API Features requests, parsed by pygeofilter into one form: CQL2-JSON.
 
 `filter-lang=cql2-text` (the default) is parsed with pygeofilter's CQL2-text parser (ECQL as a
-fallback for `cql-text`, which older clients send), `cql2-json` with its CQL2-JSON parser, and
+fallback when no language or `cql-text` is given: pygeoapi's own default and older clients), `cql2-json` with its CQL2-JSON parser, and
 the result is encoded back as CQL2-JSON, which pygeoapi 0.21 reads from the request body.
 pygeofilter quirks handled here: its CQL2-JSON encoder cannot write envelopes and its parser
 reads `{"bbox": [...]}` with the wrong axes, so bounding boxes travel as GeoJSON polygons.
@@ -114,7 +114,7 @@ def parse_filter(text: str, lang: str | None) -> Any:
     try:
         return parse_cql2_text(text)
     except Exception as cql2_error:  # noqa: BLE001 - lark raises many kinds
-        if language == "cql-text":
+        if lang is None or language == "cql-text":
             try:
                 return parse_ecql(text)
             except Exception:  # noqa: BLE001

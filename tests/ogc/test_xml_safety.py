@@ -19,7 +19,7 @@ from httpx import Response
 from lxml import etree
 
 from app.main import create_app
-from app.ogc.ogcapi import MAX_FILTER_CHARS, MAX_JSON_DEPTH
+from app.ogc.cql2 import MAX_FILTER_CHARS, MAX_JSON_DEPTH
 from app.ogc.query import MAX_FILTER_DEPTH, MAX_FILTER_NODES
 from app.ogc.xmlsafe import MAX_DEPTH, MAX_ELEMENTS
 from app.settings import Settings
