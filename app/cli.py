@@ -186,11 +186,18 @@ def serve(
             workers=workers,
             http="h11",
             log_level="info",
+            forwarded_allow_ips=settings.forwarded_allow_ips,
         )
     else:
         from app.main import create_app
 
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        )
 
 
 def main() -> None:

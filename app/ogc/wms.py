@@ -21,7 +21,7 @@ from app.ogc.context import OgcContext
 from app.ogc.crs import CrsInfo, parse_crs, transformer
 from app.ogc.exceptions import OgcError
 from app.ogc.wfs import OgcResponse
-from app.ogc.wms_capabilities import capabilities_xml
+from app.ogc.wms_capabilities import LayerEntry, capabilities_xml
 from app.ogc.wms_layers import StyledLayer, WmsLayers
 from app.render.legend import render_legend
 from app.render.mapnik_render import ImageFormat, View, render_map
@@ -102,8 +102,9 @@ class WmsService:
         entries = []
         for wms_layer in self.layers.advertised(catalog):
             table = self.context.table(wms_layer.layer.id, catalog)
-            periods = self.layers.periods(catalog, wms_layer)
-            entries.append((wms_layer, table.extent, periods, periods[-1]))
+            entries.append(
+                LayerEntry(wms_layer, table.extent, self.layers.periods(catalog, wms_layer))
+            )
         body = capabilities_xml(url, version, self.context.layers, entries, self.max_size)
         return OgcResponse(body, self._capabilities_media(version))
 
