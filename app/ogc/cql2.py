@@ -20,6 +20,9 @@ from pygeofilter.parsers.cql2_json import parse as parse_cql2_json
 from pygeofilter.parsers.cql2_text import parse as parse_cql2_text
 from pygeofilter.parsers.ecql import parse as parse_ecql
 
+from app.errors import InvalidParameterError
+from app.ogc.query import check_filter_size
+
 MAX_FILTER_CHARS = 16 * 1024
 MAX_JSON_DEPTH = 100
 TEXT_LANGS = ("cql2-text", "cql-text")
@@ -125,6 +128,10 @@ def parse_filter(text: str, lang: str | None) -> Any:
 def filter_body(text: str, lang: str | None) -> bytes:
     """The filter as a CQL2-JSON document (what pygeoapi parses from a request body)."""
     node = parse_filter(text, lang)
+    try:
+        check_filter_size(node)
+    except InvalidParameterError as exc:
+        raise FilterError(exc.message) from None
     try:
         return str(to_cql2(_envelopes_as_geometries(node))).encode()
     except Exception as exc:  # noqa: BLE001 - the encoder raises bare errors for unknown nodes
