@@ -59,7 +59,9 @@ def test_every_wms_layer_has_a_time_default_that_is_its_latest_period(
         assert layer.defaulttimeposition == periods[-1], name
 
 
-def test_every_wms_layer_draws_without_time(shipped_server: ServerProcess, names: list[str]) -> None:
+def test_every_wms_layer_draws_without_time(
+    shipped_server: ServerProcess, names: list[str]
+) -> None:
     base = shipped_server.base_url
     for name in names:
         response = httpx.get(
