@@ -60,13 +60,19 @@ def _value(value: object) -> str:
 
 
 def feature_gml(
-    table: FeatureTable, position: int, crs: CrsInfo, srs_name: str, base_url: str
+    table: FeatureTable,
+    position: int,
+    crs: CrsInfo,
+    srs_name: str,
+    base_url: str,
+    names: list[str] | None = None,
 ) -> str:
+    """One feature's GML; `names` limits it to those properties (PROPERTYNAME)."""
     layer_id = table.layer.id
     fid = f"{layer_id}.{table.ids[position]}"
     parts = [f'<{PREFIX}:{layer_id} gml:id="{escape(fid)}">']
     geom = table.geometries[position]
-    if geom is not None:
+    if geom is not None and (names is None or "geometry" in names):
         if crs.epsg != 4326:
             geom = shapely.ops.transform(transformer(4326, crs.epsg).transform, geom)
         parts.append(
@@ -75,6 +81,8 @@ def feature_gml(
         )
     props = table.feature_properties(position, base_url)
     for name in table.fields:
+        if names is not None and name not in names:
+            continue
         value = props.get(name)
         if value is not None:
             parts.append(f"<{PREFIX}:{name}>{_value(value)}</{PREFIX}:{name}>")
