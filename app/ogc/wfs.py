@@ -280,7 +280,7 @@ class WfsService:
         )
         queries = [e for e in root if isinstance(e.tag, str)]
         if not queries:
-            raise OgcError("MissingParameterValue", "GetFeature needs a wfs:Query", "Query")
+            raise OgcError("OperationParsingFailed", "GetFeature needs a wfs:Query", "Query")
         first = queries[0]
         if etree.QName(first).localname == "StoredQuery":
             request.stored_query = first.get("id")

@@ -9,7 +9,6 @@ geometries are, per catalog version.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import orjson
@@ -20,6 +19,7 @@ from app.catalog.snapshot import Catalog
 from app.ogc.context import OgcContext
 from app.ogc.crs import CrsInfo, parse_crs, transformer
 from app.ogc.exceptions import OgcError
+from app.ogc.templating import render
 from app.ogc.wfs import OgcResponse
 from app.ogc.wms_capabilities import LayerEntry, capabilities_xml
 from app.ogc.wms_layers import StyledLayer, WmsLayers
@@ -299,36 +299,14 @@ class WmsService:
                 "application/json",
             )
         if info_format == "text/xml":
-            rows = "".join(
-                "<Feature "
-                + " ".join(
-                    f'{k}="{html.escape(str(v if v is not None else ""))}"' for k, v in h.items()
-                )
-                + "/>"
-                for h in hits
-            )
-            return OgcResponse(
-                f'<?xml version="1.0" encoding="UTF-8"?><FeatureInfoResponse>{rows}</FeatureInfoResponse>'.encode(),
-                "text/xml",
-            )
+            return OgcResponse(render("wms/feature_info.xml", hits=hits).encode(), "text/xml")
         if info_format == "text/plain":
             text = "\n".join(
                 f"{h['layer']} {h['code']} {h['name']}: {h['display']} ({h['period']})"
                 for h in hits
             )
             return OgcResponse((text or "Sin resultados").encode(), "text/plain")
-        rows = "".join(
-            f"<tr><td>{html.escape(str(h['name']))}</td><td>{html.escape(str(h['code']))}</td>"
-            f"<td>{html.escape(str(h['label']))}</td><td>{html.escape(str(h['display']))}</td>"
-            f"<td>{html.escape(str(h['period']))}</td></tr>"
-            for h in hits
-        )
-        page = (
-            '<!DOCTYPE html><html lang="es"><head><meta charset="utf-8"><title>SIEP-Perú</title>'
-            "</head><body><table><tr><th>Nombre</th><th>Código</th><th>Indicador</th>"
-            f"<th>Valor</th><th>Periodo</th></tr>{rows}</table></body></html>"
-        )
-        return OgcResponse(page.encode(), "text/html")
+        return OgcResponse(render("wms/feature_info.html", hits=hits).encode(), "text/html")
 
     # ---- GetLegendGraphic -----------------------------------------------------------------
     def get_legend_graphic(self, catalog: Catalog, params: dict[str, str]) -> OgcResponse:
