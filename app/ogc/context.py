@@ -15,7 +15,7 @@ from app.catalog.holder import CatalogHolder
 from app.catalog.snapshot import Catalog
 from app.codes import parse_period
 from app.layers import LayerDefinition, LayerSet
-from app.ogc.features import BBox, FeatureTable, FeatureTables, layer_periods
+from app.ogc.features import BBox, FeatureTable, FeatureTables, layer_extent, layer_periods
 from app.settings import Settings
 
 
@@ -70,4 +70,4 @@ class OgcContext:
             raise KeyError(layer_id)
         periods = [p for code in layer.indicators for p in layer_periods(catalog, layer, code)]
         begin, end = _instant_bounds(periods)
-        return CollectionExtent(self.table(layer_id, catalog).extent, begin, end)
+        return CollectionExtent(layer_extent(catalog, layer), begin, end)

@@ -145,21 +145,39 @@ def _number(value: object) -> float | int | None:
     return round(number, 6)
 
 
+def _frame_and_geometries(catalog: Catalog, layer: LayerDefinition) -> tuple[Any, list[Any]]:
+    if layer.source == "establishments":
+        frame = catalog.establishments[catalog.establishments["kind"] == layer.kind]
+        return frame, list(frame.geometry)
+    if layer.source == "regions":
+        return catalog.regions, list(catalog.regions.geometry)
+    frame = catalog.units_at(layer.level)
+    return frame, list(frame["capital"] if layer.geometry == "point" else frame.geometry)
+
+
+def layer_extent(catalog: Catalog, layer: LayerDefinition) -> BBox:
+    """Bounding box (lon/lat) of the layer's features, without building its feature table."""
+
+    def build() -> BBox:
+        _, geoms = _frame_and_geometries(catalog, layer)
+        boxes = [g.bounds for g in geoms if isinstance(g, BaseGeometry) and not g.is_empty]
+        if not boxes:
+            return PERU_BBOX_4326
+        return (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+
+    return per_snapshot(catalog, ("ogc_layer_extent", layer.id), build)
+
+
 def _places(
     catalog: Catalog, layer: LayerDefinition
 ) -> tuple[list[str], list[dict[str, Any]], list[BaseGeometry | None]]:
-    if layer.source == "establishments":
-        frame = catalog.establishments[catalog.establishments["kind"] == layer.kind]
-        ids = [str(i) for i in frame.index]
-        geoms = list(frame.geometry)
-    elif layer.source == "regions":
-        frame = catalog.regions
-        ids = [str(i) for i in frame.index]
-        geoms = list(frame.geometry)
-    else:
-        frame = catalog.units_at(layer.level)
-        ids = [str(i) for i in frame.index]
-        geoms = list(frame["capital"] if layer.geometry == "point" else frame.geometry)
+    frame, geoms = _frame_and_geometries(catalog, layer)
+    ids = [str(i) for i in frame.index]
     base = BASE_FIELDS[layer.source]
     rows: list[dict[str, Any]] = []
     for code, record in zip(ids, frame.to_dict("records"), strict=True):
