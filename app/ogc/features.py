@@ -207,9 +207,28 @@ def layer_periods(catalog: Catalog, layer: LayerDefinition, indicator_code: str)
     def build() -> tuple[str, ...]:
         indicator = registry_for(catalog)[indicator_code]
         periods = periods_at_level(catalog, indicator, layer.level)
-        if layer.kind is None:
+        if layer.kind is None or not periods:
             return periods
-        return tuple(p for p in periods if _members_have_value(catalog, layer, indicator_code, p))
+        # Establishments of the layer's kind must report the indicator's first input (one
+        # vectorised look-up); the latest period is then checked exactly, as it is the default.
+        kinds = catalog.establishments["kind"]
+        members = set(kinds[kinds == layer.kind].index)
+        obs = catalog.observations
+        reported = set(
+            obs.loc[
+                (obs["indicator"] == indicator.inputs[0])
+                & (obs["place_type"] == "establishment")
+                & obs["place_code"].isin(members)
+                & obs["value"].notna(),
+                "period",
+            ]
+        )
+        candidates = [p for p in periods if p in reported]
+        while candidates and not _members_have_value(
+            catalog, layer, indicator_code, candidates[-1]
+        ):
+            candidates.pop()
+        return tuple(candidates)
 
     return per_snapshot(catalog, ("ogc_layer_periods", layer.id, indicator_code), build)
 
