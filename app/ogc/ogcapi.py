@@ -35,11 +35,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from app.errors import InvalidParameterError
 from app.http_cache import CACHE_CONTROL, etag_matches
 from app.ogc.conformance import conformance_document
 from app.ogc.cql2 import FilterError, filter_body
 from app.ogc.html import render_page
 from app.ogc.pygeoapi_app import PygeoapiApis
+from app.params import MAX_COORDINATE, parse_bool, parse_interval, parse_numbers
 from app.public_url import request_base_url
 
 MAX_BODY_BYTES = 64 * 1024
@@ -63,8 +65,27 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept and "json" not in accept.split("text/html")[0]
 
 
+def _check_items_values(params: list[tuple[str, str]]) -> None:
+    """`bbox`, `datetime` and `skipGeometry` parsed strictly: pygeoapi ignored `bbox=NaN,...`,
+    `datetime=2024-13-45` and `skipGeometry=maybe` (issue 13)."""
+    for key, value in params:
+        name = key.lower()
+        if name == "bbox":
+            numbers = parse_numbers(value, "bbox", max_count=6)
+            if len(numbers) not in (4, 6) or any(abs(n) > MAX_COORDINATE for n in numbers):
+                raise ParameterError(
+                    f"bbox must be 4 (or 6) numbers within ±{MAX_COORDINATE:g}, got '{value[:100]}'"
+                )
+        elif name == "datetime":
+            parse_interval(value, "datetime")
+        elif name == "skipgeometry":
+            parse_bool(value, "skipGeometry")
+
+
 def _check_params(path: str, params: list[tuple[str, str]]) -> None:
-    """Parameters pygeoapi 0.21 answers with HTTP 500."""
+    """Parameters pygeoapi 0.21 answers with HTTP 500 or ignores."""
+    if path.endswith("/items"):
+        _check_items_values(params)
     for key, value in params:
         name = key.lower()
         if name == "sortby" and any(not t.strip() for t in value.split(",")):
@@ -85,9 +106,9 @@ def _items_input(
 ) -> tuple[list[tuple[str, str]], bytes]:
     """Query and body for pygeoapi's items function: a CQL2 filter (text or JSON, in the query
     or a POST body) becomes a CQL2-JSON body parsed by pygeofilter."""
-    filters = [v for k, v in params if k == "filter"]
-    lang = next((v for k, v in params if k == "filter-lang"), None)
-    rest = [(k, v) for k, v in params if k not in ("filter", "filter-lang")]
+    filters = [v for k, v in params if k.lower() == "filter"]
+    lang = next((v for k, v in params if k.lower() == "filter-lang"), None)
+    rest = [(k, v) for k, v in params if k.lower() not in ("filter", "filter-lang")]
     if filters:
         return rest, filter_body(filters[0], lang)
     if body and request.method == "POST":
@@ -127,6 +148,8 @@ async def _call(
             params, body = _items_input(request, params, body)
     except (ParameterError, FilterError) as exc:
         return _error(400, "InvalidParameterValue", str(exc))
+    except InvalidParameterError as exc:
+        return _error(400, "InvalidParameterValue", exc.message)
     is_html = _wants_html(request)
     if is_html:
         params = [(k, v) for k, v in params if k != "f"] + [("f", "json")]

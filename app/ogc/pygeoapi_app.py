@@ -8,6 +8,7 @@ and a few are kept. Providers get the OGC context through their definition (`con
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -164,6 +165,18 @@ def _with_base_url(document: Any, base_url: str) -> Any:
     return document
 
 
+def _build_api(config: dict[str, Any], openapi: dict[str, Any]) -> API:
+    """pygeoapi's API; its `setup_logger` (logging.basicConfig) must not change the root
+    logger of the process (undone here, as app.main.keep_root_logger does at start-up)."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        return API(config, openapi)
+    finally:
+        root.setLevel(level)
+        root.handlers[:] = handlers
+
+
 class PygeoapiApis:
     """pygeoapi `API` objects of one app, one per base URL and catalog version (extents and
     maps follow the data), least recently used dropped."""
@@ -193,7 +206,7 @@ class PygeoapiApis:
                 self._apis.move_to_end(key)
                 return api
         openapi = _with_base_url(self.openapi(version), base_url)
-        api = API(pygeoapi_config(self.layers, base_url), openapi)
+        api = _build_api(pygeoapi_config(self.layers, base_url), openapi)
         with self._lock:
             self._apis[key] = api
             while len(self._apis) > MAX_APIS:
