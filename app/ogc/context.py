@@ -9,6 +9,7 @@ from the catalog snapshot they describe (cached per snapshot, never across versi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from app.catalog.holder import CatalogHolder
@@ -21,14 +22,15 @@ from app.settings import Settings
 
 @dataclass(frozen=True)
 class CollectionExtent:
-    """Spatial extent (lon/lat) and the first and last instant with data (ISO 8601)."""
+    """Spatial extent (lon/lat) and the first and last instant with data (pygeoapi wants
+    datetime objects in its configuration, as YAML would give it)."""
 
     bbox_4326: BBox
-    begin: str | None
-    end: str | None
+    begin: datetime | None
+    end: datetime | None
 
 
-def _instant_bounds(periods: list[str]) -> tuple[str | None, str | None]:
+def _instant_bounds(periods: list[str]) -> tuple[datetime | None, datetime | None]:
     if not periods:
         return None, None
     starts = []
@@ -42,7 +44,7 @@ def _instant_bounds(periods: list[str]) -> tuple[str | None, str | None]:
         ends.append((year, end_month))
     (y0, m0), (y1, m1) = min(starts), max(ends)
     next_y, next_m = (y1 + 1, 1) if m1 == 12 else (y1, m1 + 1)
-    return f"{y0:04d}-{m0:02d}-01T00:00:00Z", f"{next_y:04d}-{next_m:02d}-01T00:00:00Z"
+    return datetime(y0, m0, 1, tzinfo=UTC), datetime(next_y, next_m, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
