@@ -280,6 +280,7 @@ def _run_server(settings: Settings, workers: int) -> None:
         "access_log": settings.access_log,
         "log_config": log_config(),
         "log_level": "info",
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
     }
     if workers > 1:
         uvicorn.run("app.asgi:app", workers=workers, **options)

@@ -19,6 +19,7 @@ from app.api.response_cache import ResponseCacheMiddleware, VersionedLRU
 from app.api.routes import admin, health
 from app.api.v1 import router as api_v1_router
 from app.catalog.holder import CatalogHolder
+from app.docs_pages import mount_docs_pages
 from app.ogc.mount import mount_ogc
 from app.settings import Settings
 from app.stats import classify
@@ -79,6 +80,8 @@ def create_app(settings: Settings) -> FastAPI:
         description="Estadísticas penitenciarias georreferenciadas del Perú (INPE): "
         "API JSON, OGC API, WMS y WFS.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     # Only the token's hash is kept; the settings the app holds carry no secret.
     app.state.settings = settings.model_copy(update={"admin_token": None})
@@ -106,5 +109,6 @@ def create_app(settings: Settings) -> FastAPI:
     mount_tiles(app)  # before mount_ogc: the /ogc mount would shadow the tile routes
     with keep_root_logger():  # pygeoapi's `logging: CRITICAL` calls logging.basicConfig
         mount_ogc(app, settings, holder)
+    mount_docs_pages(app)
     mount_viewer(app, settings)  # last: it serves / and must not shadow the APIs
     return app

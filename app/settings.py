@@ -26,8 +26,17 @@ class Settings(BaseSettings):
         description="Bearer token for write endpoints. Unset: HTTP writes are disabled.",
     )
     public_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="Base URL of the service as clients see it (behind a proxy), no trailing /.",
+        default="",
+        description="Base URL of the service as clients see it, no trailing /. Empty: links "
+        "are built from each request (Host, and X-Forwarded-Proto/-Host/-Prefix from the "
+        "proxies in forwarded_allow_ips).",
+    )
+    forwarded_allow_ips: list[str] = Field(
+        default=["127.0.0.1"],
+        description="Addresses of the reverse proxies whose X-Forwarded-Proto, "
+        "X-Forwarded-Host and X-Forwarded-Prefix headers are trusted for building links "
+        "(as uvicorn's --forwarded-allow-ips; `siep serve` passes it on). JSON list; "
+        "'[\"*\"]' trusts every client.",
     )
     host: str = Field(default="127.0.0.1", description="Address `siep serve` binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `siep serve` binds to.")

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.catalog.holder import CatalogHolder
+from app.public_url import FORWARDED_HEADERS
 
 MAX_ENTRY_FRACTION = 8  # one answer may take at most 1/8 of the cache
 SEEN_KEYS = 8192  # requests remembered (as hashes) to admit an answer on its second ask
@@ -98,13 +99,16 @@ class VersionedLRU:
 
 def _cache_key(scope: Scope, headers: dict[bytes, bytes]) -> bytes:
     # Accept changes the answer of negotiated endpoints (OGC API landing page, f= defaults);
-    # Accept-Language the language of OGC API answers (titles, Content-Language).
+    # Accept-Language the language of OGC API answers (titles, Content-Language); Host and the
+    # X-Forwarded-* headers the links of OGC answers (app.public_url).
     return b"\x00".join(
         (
             scope["path"].encode(),
             scope.get("query_string", b""),
             headers.get(b"accept", b""),
             headers.get(b"accept-language", b""),
+            headers.get(b"host", b""),
+            *(headers.get(name, b"") for name in FORWARDED_HEADERS),
         )
     )
 

@@ -13,13 +13,14 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from app.errors import AppError
+from app.http_cache import CACHE_CONTROL, etag_matches
 from app.ogc.exceptions import OgcError, ows_exception_xml, wms_exception_xml
 from app.ogc.wfs import OgcResponse, WfsService
 from app.ogc.wms import WmsService
+from app.public_url import request_base_url
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
-CACHE_CONTROL = "public, max-age=60"
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -31,7 +32,7 @@ def _params(request: Request) -> dict[str, str]:
 
 def _answer(request: Request, response: OgcResponse, etag: str) -> Response:
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-    if response.status == 200 and request.headers.get("if-none-match") == etag:
+    if response.status == 200 and etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(response.body, response.status, headers=headers, media_type=response.media_type)
 
@@ -62,6 +63,10 @@ router = APIRouter()
 INLINE_MAP_PIXELS = 512 * 512
 
 
+def _base_url(request: Request) -> str:
+    return request_base_url(request.scope, request.app.state.settings)
+
+
 def _wfs(request: Request) -> WfsService:
     service: WfsService = request.app.state.wfs_service
     return service
@@ -74,13 +79,15 @@ def _wms(request: Request) -> WmsService:
 
 @router.get("/wfs", include_in_schema=False)
 async def wfs_get(request: Request) -> Response:
-    service, params = _wfs(request), _params(request)
-    return await _run(request, lambda: service.handle_kvp(params), ows_exception_xml, "text/xml")
+    service, params, base = _wfs(request), _params(request), _base_url(request)
+    return await _run(
+        request, lambda: service.handle_kvp(params, base), ows_exception_xml, "text/xml"
+    )
 
 
 @router.post("/wfs", include_in_schema=False)
 async def wfs_post(request: Request) -> Response:
-    service = _wfs(request)
+    service, base = _wfs(request), _base_url(request)
     body = await _bounded_body(request)
     if body is None:
         error = OgcError("InvalidParameterValue", "request body too large")
@@ -88,9 +95,11 @@ async def wfs_post(request: Request) -> Response:
     params = _params(request)
     if not body.strip() and params:
         return await _run(
-            request, lambda: service.handle_kvp(params), ows_exception_xml, "text/xml"
+            request, lambda: service.handle_kvp(params, base), ows_exception_xml, "text/xml"
         )
-    return await _run(request, lambda: service.handle_xml(body), ows_exception_xml, "text/xml")
+    return await _run(
+        request, lambda: service.handle_xml(body, base), ows_exception_xml, "text/xml"
+    )
 
 
 async def _bounded_body(request: Request) -> bytes | None:
@@ -119,7 +128,7 @@ def _is_small_map(params: dict[str, str]) -> bool:
 
 @router.get("/wms", include_in_schema=False)
 async def wms_get(request: Request) -> Response:
-    service, params = _wms(request), _params(request)
+    service, params, base = _wms(request), _params(request), _base_url(request)
     version = service.version_of(params)
 
     def render_error(error: OgcError) -> bytes:
@@ -129,4 +138,4 @@ async def wms_get(request: Request) -> Response:
     # The mapnik wheel holds the GIL while it draws, so a worker thread cannot overlap with the
     # event loop; for a tile (about 1 ms) the thread hop costs more than it could save.
     inline = _is_small_map(params) and service.is_warm()
-    return await _run(request, lambda: service.handle(params), render_error, media, inline)
+    return await _run(request, lambda: service.handle(params, base), render_error, media, inline)

@@ -1,8 +1,9 @@
 """Feature tables: each layer's features precomputed once per catalog version.
 
 A feature carries the place's attributes, its latest figures for the layer's indicators (from
-app.stats.aggregate.compute, the same numbers as /api/v1) and a link to its time series. Every
-OGC front (pygeoapi, WFS, WMS GetFeatureInfo) reads these tables; none recomputes figures.
+app.stats.aggregate.compute, the same numbers as /api/v1) and a link to its time series (kept
+as a path; `feature_properties` makes it absolute with the request's base URL). Every OGC front
+(pygeoapi, WFS, WMS GetFeatureInfo) reads these tables; none recomputes figures.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from app.catalog.snapshot import Catalog
-from app.codes import period_sort_key
 from app.layers import LayerDefinition, LayerSet
 from app.render.simplify import GeometryBands
-from app.stats.aggregate import LevelValues, compute, registry_for
-from app.stats.indicators import Indicator
+from app.stats.aggregate import LevelValues, compute, periods_at_level, registry_for
+from app.stats.snapshot_cache import per_snapshot
 from app.stats.suppress import SuppressionPolicy, apply_suppression
 
 BBox = tuple[float, float, float, float]
@@ -71,12 +71,25 @@ class FeatureTable:
             float(finite[:, 3].max()),
         )
 
-    def geojson_feature(self, position: int, props: dict[str, Any] | None = None) -> dict[str, Any]:
+    def feature_properties(
+        self, position: int, base_url: str, names: list[str] | None = None
+    ) -> dict[str, Any]:
+        """The feature's properties (only `names` when given), links made absolute."""
+        props = self.properties[position]
+        selected = dict(props) if names is None else {k: props.get(k) for k in names}
+        path = selected.get("series_url")
+        if isinstance(path, str):
+            selected["series_url"] = base_url + path
+        return selected
+
+    def geojson_feature(
+        self, position: int, base_url: str, names: list[str] | None = None
+    ) -> dict[str, Any]:
         return {
             "type": "Feature",
             "id": self.ids[position],
             "geometry": self.geojson_geometries[position],
-            "properties": self.properties[position] if props is None else props,
+            "properties": self.feature_properties(position, base_url, names),
         }
 
 
@@ -132,21 +145,39 @@ def _number(value: object) -> float | int | None:
     return round(number, 6)
 
 
+def _frame_and_geometries(catalog: Catalog, layer: LayerDefinition) -> tuple[Any, list[Any]]:
+    if layer.source == "establishments":
+        frame = catalog.establishments[catalog.establishments["kind"] == layer.kind]
+        return frame, list(frame.geometry)
+    if layer.source == "regions":
+        return catalog.regions, list(catalog.regions.geometry)
+    frame = catalog.units_at(layer.level)
+    return frame, list(frame["capital"] if layer.geometry == "point" else frame.geometry)
+
+
+def layer_extent(catalog: Catalog, layer: LayerDefinition) -> BBox:
+    """Bounding box (lon/lat) of the layer's features, without building its feature table."""
+
+    def build() -> BBox:
+        _, geoms = _frame_and_geometries(catalog, layer)
+        boxes = [g.bounds for g in geoms if isinstance(g, BaseGeometry) and not g.is_empty]
+        if not boxes:
+            return PERU_BBOX_4326
+        return (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+
+    return per_snapshot(catalog, ("ogc_layer_extent", layer.id), build)
+
+
 def _places(
     catalog: Catalog, layer: LayerDefinition
 ) -> tuple[list[str], list[dict[str, Any]], list[BaseGeometry | None]]:
-    if layer.source == "establishments":
-        frame = catalog.establishments[catalog.establishments["kind"] == layer.kind]
-        ids = [str(i) for i in frame.index]
-        geoms = list(frame.geometry)
-    elif layer.source == "regions":
-        frame = catalog.regions
-        ids = [str(i) for i in frame.index]
-        geoms = list(frame.geometry)
-    else:
-        frame = catalog.units_at(layer.level)
-        ids = [str(i) for i in frame.index]
-        geoms = list(frame["capital"] if layer.geometry == "point" else frame.geometry)
+    frame, geoms = _frame_and_geometries(catalog, layer)
+    ids = [str(i) for i in frame.index]
     base = BASE_FIELDS[layer.source]
     rows: list[dict[str, Any]] = []
     for code, record in zip(ids, frame.to_dict("records"), strict=True):
@@ -158,24 +189,62 @@ def _places(
     return ids, rows, [g if isinstance(g, BaseGeometry) and not g.is_empty else None for g in geoms]
 
 
-def latest_values(catalog: Catalog, indicator: Indicator, level: str) -> LevelValues | None:
-    """Values at the most recent period in which at least one place of `level` has a value."""
-    inputs = indicator.inputs[:1]  # the numerator (or the stored indicator) sets the periods
-    periods = sorted(
-        {p for code in inputs for p in catalog.periods.get(code, ())},
-        key=period_sort_key,
-        reverse=True,
-    )
-    for period in periods:
-        values = compute(catalog, indicator, level, period)
-        if values.frame["value"].notna().any():
-            return values
-    return None
+def _members_have_value(
+    catalog: Catalog, layer: LayerDefinition, indicator_code: str, period: str
+) -> bool:
+    """Whether some establishment of the layer's kind has a value (periods_at_level counts
+    every establishment, of both kinds)."""
+    indicator = registry_for(catalog)[indicator_code]
+    frame = compute(catalog, indicator, layer.level, period).frame
+    kinds = catalog.establishments["kind"]
+    members = kinds[kinds == layer.kind].index
+    return bool(frame["value"].reindex(members).notna().any())
 
 
-def series_url(public_url: str, indicator: str, code: str) -> str:
+def layer_periods(catalog: Catalog, layer: LayerDefinition, indicator_code: str) -> tuple[str, ...]:
+    """Sorted periods in which at least one feature of the layer has a value of the indicator."""
+
+    def build() -> tuple[str, ...]:
+        indicator = registry_for(catalog)[indicator_code]
+        periods = periods_at_level(catalog, indicator, layer.level)
+        if layer.kind is None or not periods:
+            return periods
+        # Establishments of the layer's kind must report the indicator's first input (one
+        # vectorised look-up); the latest period is then checked exactly, as it is the default.
+        kinds = catalog.establishments["kind"]
+        members = set(kinds[kinds == layer.kind].index)
+        obs = catalog.observations
+        reported = set(
+            obs.loc[
+                (obs["indicator"] == indicator.inputs[0])
+                & (obs["place_type"] == "establishment")
+                & obs["place_code"].isin(members)
+                & obs["value"].notna(),
+                "period",
+            ]
+        )
+        candidates = [p for p in periods if p in reported]
+        while candidates and not _members_have_value(
+            catalog, layer, indicator_code, candidates[-1]
+        ):
+            candidates.pop()
+        return tuple(candidates)
+
+    return per_snapshot(catalog, ("ogc_layer_periods", layer.id, indicator_code), build)
+
+
+def latest_values(catalog: Catalog, layer: LayerDefinition, code: str) -> LevelValues | None:
+    """Values at the latest period in which a feature of the layer has a value, if any."""
+    periods = layer_periods(catalog, layer, code)
+    if not periods:
+        return None
+    return compute(catalog, registry_for(catalog)[code], layer.level, periods[-1])
+
+
+def series_path(indicator: str, code: str) -> str:
+    """The path (below the service root) of a place's time series in /api/v1."""
     query = urlencode({"indicator": indicator, "place": code})
-    return f"{public_url}/api/v1/series?{query}"
+    return f"/api/v1/series?{query}"
 
 
 def suppressed(values: LevelValues, policy: SuppressionPolicy) -> LevelValues:
@@ -185,15 +254,14 @@ def suppressed(values: LevelValues, policy: SuppressionPolicy) -> LevelValues:
 
 
 def build_table(
-    catalog: Catalog, layer: LayerDefinition, public_url: str, policy: SuppressionPolicy
+    catalog: Catalog, layer: LayerDefinition, policy: SuppressionPolicy
 ) -> FeatureTable:
     """Compute one layer's features from a catalog snapshot."""
-    registry = registry_for(catalog)
     ids, rows, geoms = _places(catalog, layer)
     periods: dict[str, str | None] = {}
     values: dict[str, LevelValues] = {}
     for code in layer.indicators:
-        level_values = latest_values(catalog, registry[code], layer.level)
+        level_values = latest_values(catalog, layer, code)
         if level_values is not None:
             level_values = suppressed(level_values, policy)
         periods[code] = level_values.period if level_values else None
@@ -208,7 +276,7 @@ def build_table(
                 props[code] = None
                 props[f"{code}_period"] = None
     for code, props in zip(ids, rows, strict=True):
-        props["series_url"] = series_url(public_url, layer.default_indicator, code)
+        props["series_url"] = series_path(layer.default_indicator, code)
     bounds = np.array(
         [g.bounds if g is not None else (np.nan,) * 4 for g in geoms], dtype=float
     ).reshape(-1, 4)
@@ -249,9 +317,8 @@ class FeatureTables:
     thread so that later requests (and GetCapabilities extents) find them ready.
     """
 
-    def __init__(self, layers: LayerSet, public_url: str, policy: SuppressionPolicy) -> None:
+    def __init__(self, layers: LayerSet, policy: SuppressionPolicy) -> None:
         self.layers = layers
-        self.public_url = public_url
         self.policy = policy
         self._lock = threading.Lock()
         self._layer_locks = {layer.id: threading.Lock() for layer in layers}
@@ -274,7 +341,7 @@ class FeatureTables:
             with self._lock:
                 table = self._tables.get(layer_id)
             if table is None or table.version != catalog.version:
-                table = build_table(catalog, layer, self.public_url, self.policy)
+                table = build_table(catalog, layer, self.policy)
                 with self._lock:
                     if self._version == catalog.version:
                         self._tables[layer_id] = table

@@ -59,20 +59,30 @@ def _value(value: object) -> str:
     return escape(str(value))
 
 
-def feature_gml(table: FeatureTable, position: int, crs: CrsInfo, srs_name: str) -> str:
+def feature_gml(
+    table: FeatureTable,
+    position: int,
+    crs: CrsInfo,
+    srs_name: str,
+    base_url: str,
+    names: list[str] | None = None,
+) -> str:
+    """One feature's GML; `names` limits it to those properties (PROPERTYNAME)."""
     layer_id = table.layer.id
     fid = f"{layer_id}.{table.ids[position]}"
     parts = [f'<{PREFIX}:{layer_id} gml:id="{escape(fid)}">']
     geom = table.geometries[position]
-    if geom is not None:
+    if geom is not None and (names is None or "geometry" in names):
         if crs.epsg != 4326:
             geom = shapely.ops.transform(transformer(4326, crs.epsg).transform, geom)
         parts.append(
             f"<{PREFIX}:geometry>{geometry_gml(geom, fid + '.g', srs_name, crs.is_lat_lon)}"
             f"</{PREFIX}:geometry>"
         )
-    props = table.properties[position]
+    props = table.feature_properties(position, base_url)
     for name in table.fields:
+        if names is not None and name not in names:
+            continue
         value = props.get(name)
         if value is not None:
             parts.append(f"<{PREFIX}:{name}>{_value(value)}</{PREFIX}:{name}>")
@@ -81,14 +91,15 @@ def feature_gml(table: FeatureTable, position: int, crs: CrsInfo, srs_name: str)
 
 
 class GmlCache:
-    """Encoded members per (catalog version, layer, srsName): a GetFeature only joins strings."""
+    """Encoded members per (catalog version, layer, srsName, base URL): a GetFeature only joins
+    strings."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[tuple[int, str, str], list[str | None]] = {}
+        self._cache: dict[tuple[int, str, str, str], list[str | None]] = {}
 
-    def members(self, table: FeatureTable, crs: CrsInfo, srs_name: str) -> list[str | None]:
-        key = (table.version, table.layer.id, srs_name)
+    def members(self, table: FeatureTable, srs_name: str, base_url: str) -> list[str | None]:
+        key = (table.version, table.layer.id, srs_name, base_url)
         with self._lock:
             members = self._cache.get(key)
             if members is None:
@@ -100,14 +111,19 @@ class GmlCache:
         return members
 
     def encode(
-        self, table: FeatureTable, positions: Sequence[int], crs: CrsInfo, srs_name: str
+        self,
+        table: FeatureTable,
+        positions: Sequence[int],
+        crs: CrsInfo,
+        srs_name: str,
+        base_url: str,
     ) -> list[str]:
-        members = self.members(table, crs, srs_name)
+        members = self.members(table, srs_name, base_url)
         out = []
         for p in positions:
             text = members[p]
             if text is None:
-                text = feature_gml(table, p, crs, srs_name)
+                text = feature_gml(table, p, crs, srs_name, base_url)
                 members[p] = text  # benign race: every thread writes the same string
             out.append(text)
         return out

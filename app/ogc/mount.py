@@ -1,4 +1,8 @@
-"""Mount the OGC services on the app (pygeoapi at /ogc, WMS at /wms, WFS at /wfs)."""
+"""Mount the OGC services on an app: OGC API routes at /ogc, WMS at /wms, WFS at /wfs.
+
+Everything is built here from the app's settings and catalog holder and kept on `app.state`;
+nothing is process-global, so several apps can live in one process.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,14 @@ from fastapi import FastAPI
 
 from app.catalog.holder import CatalogHolder
 from app.layers import default_layers
-from app.ogc.context import OgcContext, register_context
+from app.ogc.context import OgcContext
 from app.ogc.endpoints import router as ogc_router
 from app.ogc.features import FeatureTables
-from app.ogc.ogcapi import OgcApiGateway
-from app.ogc.pygeoapi_app import build_pygeoapi_app
+from app.ogc.ogcapi import ROUTES
+from app.ogc.pygeoapi_app import PygeoapiApis
 from app.ogc.wfs import WfsService
 from app.ogc.wms import WmsService
+from app.ogc.wms_layers import WmsLayers
 from app.settings import Settings
 from app.stats.suppress import SuppressionPolicy
 
@@ -23,14 +28,11 @@ def mount_ogc(app: FastAPI, settings: Settings, holder: CatalogHolder) -> None:
     policy = SuppressionPolicy.from_text(
         settings.suppression_threshold, settings.suppression_levels
     )
-    tables = FeatureTables(layers, settings.public_url, policy)
-    context = OgcContext(settings, holder, layers, tables)
-    register_context(context)
-    gateway = OgcApiGateway(build_pygeoapi_app(settings, layers, has_maps=True), context)
-    app.add_route("/ogc", gateway, include_in_schema=False)  # type: ignore[arg-type]
-    app.mount("/ogc", gateway)
-    app.state.wfs_service = WfsService(context)
-    app.state.wms_service = WmsService(context)
-    app.include_router(ogc_router)
+    context = OgcContext(settings, holder, layers, FeatureTables(layers, policy))
+    wms_layers = WmsLayers(context)
     app.state.ogc = context
-    app.state.ogc_gateway = gateway
+    app.state.ogc_apis = PygeoapiApis(wms_layers)
+    app.state.wfs_service = WfsService(context)
+    app.state.wms_service = WmsService(context, wms_layers)
+    app.router.routes.extend(ROUTES)
+    app.include_router(ogc_router)

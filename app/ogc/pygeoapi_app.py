@@ -1,41 +1,44 @@
-"""pygeoapi at /ogc: its configuration and OpenAPI document generated from layers/*.yaml.
+"""pygeoapi's configuration, OpenAPI document and `API` objects, built per app.
 
-pygeoapi reads PYGEOAPI_CONFIG and PYGEOAPI_OPENAPI when its Starlette module is imported, so
-this is the one module that writes both files (under settings.var_dir) and then imports it,
-inside `build_pygeoapi_app` (never at import time).
+The configuration is generated from layers/*.yaml and kept in memory (no files, no environment
+variables, no module reload). pygeoapi writes its base URL into every link, so one `API` is
+built per base URL the service is reached at (app.public_url), from the same configuration,
+and a few are kept. Providers get the OGC context through their definition (`context`).
 """
 
 from __future__ import annotations
 
-import importlib
-import json
-import os
-import sys
-from pathlib import Path
+import logging
+import threading
+from collections import OrderedDict
 from typing import Any
 
-import yaml
-from starlette.types import ASGIApp
+from pygeoapi.api import API
+from pygeoapi.openapi import get_oas
 
 from app import __version__
-from app.layers import LayerDefinition, LayerSet
-from app.ogc.features import PERU_BBOX_4326
-from app.settings import Settings
+from app.layers import LayerDefinition
+from app.ogc.wms_layers import WmsLayers
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 DEFAULT_ITEMS = 100
 MAX_ITEMS = 2000
+MAX_APIS = 16  # distinct base URLs (hosts, proxies) kept at once
 FEATURE_PROVIDER = "app.ogc.providers.features.CatalogFeatureProvider"
 MAP_PROVIDER = "app.ogc.providers.maps.CatalogMapProvider"
+OPENAPI_PLACEHOLDER = "http://siep.invalid"
 
 
-def _resource(layer: LayerDefinition, has_maps: bool) -> dict[str, Any]:
+def _resource(layer: LayerDefinition, layers: WmsLayers, base_url: str) -> dict[str, Any]:
+    context = layers.context
     providers: list[dict[str, Any]] = [
         {
             "type": "feature",
             "name": FEATURE_PROVIDER,
             "data": layer.id,
+            "context": context,
+            "base_url": base_url,
             "id_field": "code",
             "title_field": "name",
             "geom_field": "geometry",
@@ -43,36 +46,42 @@ def _resource(layer: LayerDefinition, has_maps: bool) -> dict[str, Any]:
             "storage_crs": CRS84,
         }
     ]
-    if has_maps and layer.is_choropleth:
+    if layer.is_choropleth and context.periods(layer, layer.default_indicator):
         providers.append(
             {
                 "type": "map",
                 "name": MAP_PROVIDER,
                 "data": layer.id,
+                "wms_layers": layers,
                 "options": {"indicator": layer.default_indicator},
                 # bbox arrives lon/lat; declaring EPSG:4326 here stops pygeoapi reprojecting it.
                 "crs": EPSG4326,
                 "format": {"name": "png", "mimetype": "image/png"},
             }
         )
+    extent = context.extent(layer.id)
+    extents: dict[str, Any] = {"spatial": {"bbox": list(extent.bbox_4326), "crs": CRS84}}
+    if extent.begin is not None and extent.end is not None:
+        extents["temporal"] = {"begin": extent.begin, "end": extent.end}
     return {
         "type": "collection",
         "title": {"es": layer.title, "en": layer.title_en},
         "description": layer.description.strip(),
         "keywords": list(layer.keywords),
         "links": [],
-        "extents": {"spatial": {"bbox": list(PERU_BBOX_4326), "crs": CRS84}},
+        "extents": extents,
         "limits": {"default_items": DEFAULT_ITEMS, "max_items": MAX_ITEMS},
         "providers": providers,
     }
 
 
-def pygeoapi_config(settings: Settings, layers: LayerSet, has_maps: bool) -> dict[str, Any]:
-    """The pygeoapi configuration (as a dict) for the given layers."""
+def pygeoapi_config(layers: WmsLayers, base_url: str) -> dict[str, Any]:
+    """The pygeoapi configuration (as a dict) of the context's layers, served at `base_url`."""
+    settings = layers.context.settings
     return {
         "server": {
             "bind": {"host": settings.host, "port": settings.port},
-            "url": f"{settings.public_url}/ogc",
+            "url": f"{base_url}/ogc",
             "mimetype": "application/json; charset=UTF-8",
             "encoding": "utf-8",
             "gzip": False,
@@ -80,10 +89,6 @@ def pygeoapi_config(settings: Settings, layers: LayerSet, has_maps: bool) -> dic
             "cors": True,
             "pretty_print": False,
             "limits": {"default_items": DEFAULT_ITEMS, "max_items": MAX_ITEMS},
-            "map": {
-                "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                "attribution": "&copy; OpenStreetMap contributors",
-            },
         },
         "logging": {"level": "CRITICAL"},
         "metadata": {
@@ -96,13 +101,13 @@ def pygeoapi_config(settings: Settings, layers: LayerSet, has_maps: bool) -> dic
                 "keywords": ["INPE", "Perú", "penitenciario", "estadística"],
                 "keywords_type": "theme",
                 "terms_of_service": "https://creativecommons.org/licenses/by/4.0/",
-                "url": settings.public_url,
+                "url": base_url,
             },
             "license": {
                 "name": "CC-BY 4.0 (datos); fuentes y licencias en geodata/README.md",
                 "url": "https://creativecommons.org/licenses/by/4.0/",
             },
-            "provider": {"name": "SIEP-Perú", "url": settings.public_url},
+            "provider": {"name": "SIEP-Perú", "url": base_url},
             "contact": {
                 "name": "SIEP-Perú",
                 "position": "Mantenimiento",
@@ -114,31 +119,16 @@ def pygeoapi_config(settings: Settings, layers: LayerSet, has_maps: bool) -> dic
                 "phone": "+51-1-000-0000",
                 "fax": "+51-1-000-0000",
                 "email": "siep@example.org",
-                "url": settings.public_url,
+                "url": base_url,
                 "hours": "Lun-Vie 08:00-17:00",
                 "instructions": "Durante el horario de atención",
                 "role": "pointOfContact",
             },
         },
-        "resources": {layer.id: _resource(layer, has_maps) for layer in layers},
+        "resources": {
+            layer.id: _resource(layer, layers, base_url) for layer in layers.context.layers
+        },
     }
-
-
-def write_pygeoapi_files(settings: Settings, layers: LayerSet, has_maps: bool) -> tuple[Path, Path]:
-    """Write the config (YAML) and the OpenAPI document (JSON) under var_dir/pygeoapi."""
-    from pygeoapi.openapi import get_oas
-
-    folder = settings.var_dir / "pygeoapi"
-    folder.mkdir(parents=True, exist_ok=True)
-    config = pygeoapi_config(settings, layers, has_maps)
-    config_path = folder / "pygeoapi-config.yml"
-    config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
-    openapi = get_oas(config)
-    _set_limit_schema(openapi)
-    openapi["info"]["version"] = __version__
-    openapi_path = folder / "pygeoapi-openapi.json"
-    openapi_path.write_text(json.dumps(openapi, ensure_ascii=False, default=str), "utf-8")
-    return config_path, openapi_path
 
 
 def _set_limit_schema(openapi: dict[str, Any]) -> None:
@@ -157,15 +147,68 @@ def _set_limit_schema(openapi: dict[str, Any]) -> None:
     }
 
 
-def build_pygeoapi_app(settings: Settings, layers: LayerSet, has_maps: bool) -> ASGIApp:
-    """Generate pygeoapi's files, point its environment variables at them and import it."""
-    config_path, openapi_path = write_pygeoapi_files(settings, layers, has_maps)
-    os.environ["PYGEOAPI_CONFIG"] = str(config_path)
-    os.environ["PYGEOAPI_OPENAPI"] = str(openapi_path)
-    name = "pygeoapi.starlette_app"
-    module = (
-        importlib.reload(sys.modules[name])
-        if name in sys.modules
-        else importlib.import_module(name)
-    )
-    return module.APP  # type: ignore[no-any-return]
+def _openapi_document(layers: WmsLayers) -> dict[str, Any]:
+    openapi: dict[str, Any] = get_oas(pygeoapi_config(layers, OPENAPI_PLACEHOLDER))
+    _set_limit_schema(openapi)
+    openapi["info"]["version"] = __version__
+    return openapi
+
+
+def _with_base_url(document: Any, base_url: str) -> Any:
+    """The document with the placeholder base URL replaced in every string."""
+    if isinstance(document, dict):
+        return {k: _with_base_url(v, base_url) for k, v in document.items()}
+    if isinstance(document, list):
+        return [_with_base_url(v, base_url) for v in document]
+    if isinstance(document, str):
+        return document.replace(OPENAPI_PLACEHOLDER, base_url)
+    return document
+
+
+def _build_api(config: dict[str, Any], openapi: dict[str, Any]) -> API:
+    """pygeoapi's API; its `setup_logger` (logging.basicConfig) must not change the root
+    logger of the process (undone here, as app.main.keep_root_logger does at start-up)."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        return API(config, openapi)
+    finally:
+        root.setLevel(level)
+        root.handlers[:] = handlers
+
+
+class PygeoapiApis:
+    """pygeoapi `API` objects of one app, one per base URL and catalog version (extents and
+    maps follow the data), least recently used dropped."""
+
+    def __init__(self, layers: WmsLayers) -> None:
+        self.layers = layers
+        self._lock = threading.Lock()
+        self._apis: OrderedDict[tuple[str, int], API] = OrderedDict()
+        self._openapi: tuple[int, dict[str, Any]] | None = None
+
+    def openapi(self, version: int) -> dict[str, Any]:
+        with self._lock:
+            cached = self._openapi
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        document = _openapi_document(self.layers)
+        with self._lock:
+            self._openapi = (version, document)
+        return document
+
+    def api(self, base_url: str) -> API:
+        version = self.layers.context.holder.catalog.version
+        key = (base_url, version)
+        with self._lock:
+            api = self._apis.get(key)
+            if api is not None:
+                self._apis.move_to_end(key)
+                return api
+        openapi = _with_base_url(self.openapi(version), base_url)
+        api = _build_api(pygeoapi_config(self.layers, base_url), openapi)
+        with self._lock:
+            self._apis[key] = api
+            while len(self._apis) > MAX_APIS:
+                self._apis.popitem(last=False)
+        return api

@@ -49,7 +49,7 @@ class QueryResult:
     number_matched: int
 
 
-def _check_size(node: Any) -> None:
+def check_filter_size(node: Any) -> None:
     """Bound a filter's depth and node count before compiling it (no pathological filters)."""
     count = 0
     stack: list[tuple[Any, int]] = [(node, 1)]
@@ -86,7 +86,7 @@ def compile_filter(node: Any, fields: dict[str, str], geometry_names: set[str]) 
     Unknown property names are rejected (the message lists the valid ones). A comparison with
     a null value is false (SQL semantics) instead of an error.
     """
-    _check_size(node)
+    check_filter_size(node)
     unknown = _attributes(node) - set(fields) - geometry_names
     if unknown:
         raise InvalidParameterError(

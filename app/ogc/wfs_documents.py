@@ -9,7 +9,6 @@ from xml.sax.saxutils import escape
 from app.layers import LayerDefinition, LayerSet
 from app.ogc.features import FeatureTable, layer_fields
 from app.ogc.gml import NS, PREFIX
-from app.settings import Settings
 
 XSD_TYPES = {"string": "xsd:string", "number": "xsd:double", "integer": "xsd:long"}
 OTHER_CRS = (
@@ -119,7 +118,8 @@ def _operation(name: str, url: str) -> str:
     )
 
 
-def capabilities_xml(url: str, tables: Sequence[FeatureTable], settings: Settings) -> bytes:
+def capabilities_xml(base_url: str, tables: Sequence[FeatureTable]) -> bytes:
+    url = f"{base_url}/wfs"
     operations = "".join(_operation(op, url) for op in OPERATIONS)
     params = (
         '<ows:Parameter name="version"><ows:AllowedValues><ows:Value>2.0.0</ows:Value>'
@@ -160,7 +160,7 @@ def capabilities_xml(url: str, tables: Sequence[FeatureTable], settings: Setting
         "</ows:ServiceTypeVersion><ows:Fees>NONE</ows:Fees>"
         "<ows:AccessConstraints>NONE</ows:AccessConstraints></ows:ServiceIdentification>"
         "<ows:ServiceProvider><ows:ProviderName>SIEP-Perú</ows:ProviderName>"
-        f'<ows:ProviderSite xlink:href="{escape(settings.public_url)}"/>'
+        f'<ows:ProviderSite xlink:href="{escape(base_url)}"/>'
         "<ows:ServiceContact><ows:IndividualName>SIEP-Perú</ows:IndividualName>"
         "</ows:ServiceContact></ows:ServiceProvider>"
         f"<ows:OperationsMetadata>{operations}{params}{constraints}</ows:OperationsMetadata>"

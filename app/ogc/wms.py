@@ -9,7 +9,6 @@ geometries are, per catalog version.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import orjson
@@ -21,8 +20,9 @@ from app.errors import InvalidParameterError
 from app.ogc.context import OgcContext
 from app.ogc.crs import CrsInfo, parse_crs, transformer
 from app.ogc.exceptions import OgcError
+from app.ogc.templating import render
 from app.ogc.wfs import OgcResponse
-from app.ogc.wms_capabilities import capabilities_xml
+from app.ogc.wms_capabilities import LayerEntry, capabilities_xml
 from app.ogc.wms_layers import StyledLayer, WmsLayers
 from app.params import parse_bbox, parse_number
 from app.render.legend import render_legend
@@ -59,10 +59,9 @@ class MapRequest:
 
 
 class WmsService:
-    def __init__(self, context: OgcContext) -> None:
+    def __init__(self, context: OgcContext, layers: WmsLayers) -> None:
         self.context = context
-        self.layers = WmsLayers(context)
-        self.url = f"{context.settings.public_url}/wms"
+        self.layers = layers
         self.max_size = context.settings.wms_max_size
 
     def is_warm(self) -> bool:
@@ -76,7 +75,8 @@ class WmsService:
         version = params.get("VERSION") or params.get("WMTVER") or "1.3.0"
         return "1.1.1" if version.startswith("1.1") else "1.3.0"
 
-    def handle(self, params: dict[str, str]) -> OgcResponse:
+    def handle(self, params: dict[str, str], base_url: str) -> OgcResponse:
+        """Answer a KVP request; `params` has upper-cased keys, `base_url` is the service root."""
         service = params.get("SERVICE")
         if service is not None and service.upper() not in ("WMS", ""):
             raise OgcError(
@@ -88,11 +88,11 @@ class WmsService:
         version = self.version_of(params)
         catalog = self.context.holder.catalog
         if request in ("getcapabilities", "capabilities"):
-            return self.get_capabilities(catalog, version)
+            return self.get_capabilities(catalog, version, f"{base_url}/wms")
         if request in ("getmap", "map"):
             return self.get_map(catalog, self._map_request(params, version, "LAYERS"))
         if request == "getfeatureinfo":
-            return self.get_feature_info(catalog, params, version)
+            return self.get_feature_info(catalog, params, version, base_url)
         if request == "getlegendgraphic":
             return self.get_legend_graphic(catalog, params)
         raise OgcError(
@@ -100,19 +100,14 @@ class WmsService:
         )
 
     # ---- GetCapabilities ------------------------------------------------------------------
-    def get_capabilities(self, catalog: Catalog, version: str) -> OgcResponse:
+    def get_capabilities(self, catalog: Catalog, version: str, url: str) -> OgcResponse:
         entries = []
-        for wms_layer in self.layers.layers.values():
+        for wms_layer in self.layers.advertised(catalog):
             table = self.context.table(wms_layer.layer.id, catalog)
             entries.append(
-                (
-                    wms_layer,
-                    table.extent,
-                    self.layers.periods(catalog, wms_layer),
-                    self.layers.default_period(table, wms_layer),
-                )
+                LayerEntry(wms_layer, table.extent, self.layers.periods(catalog, wms_layer))
             )
-        body = capabilities_xml(self.url, version, self.context.layers, entries, self.max_size)
+        body = capabilities_xml(url, version, self.context.layers, entries, self.max_size)
         return OgcResponse(body, self._capabilities_media(version))
 
     @staticmethod
@@ -219,7 +214,7 @@ class WmsService:
 
     # ---- GetFeatureInfo -------------------------------------------------------------------
     def get_feature_info(
-        self, catalog: Catalog, params: dict[str, str], version: str
+        self, catalog: Catalog, params: dict[str, str], version: str, base_url: str
     ) -> OgcResponse:
         request = self._map_request(
             {**params, "LAYERS": params.get("QUERY_LAYERS") or params.get("LAYERS") or ""},
@@ -266,7 +261,8 @@ class WmsService:
                 ):
                     found.append((geom.distance(point), position))
             for _, position in sorted(found)[:count]:
-                hits.append(self._hit(styled, table.ids[position], table.properties[position]))
+                props = table.feature_properties(position, base_url, ["name", "series_url"])
+                hits.append(self._hit(styled, table.ids[position], props))
         return self._info_response(hits, info_format)
 
     @staticmethod
@@ -307,36 +303,14 @@ class WmsService:
                 "application/json",
             )
         if info_format == "text/xml":
-            rows = "".join(
-                "<Feature "
-                + " ".join(
-                    f'{k}="{html.escape(str(v if v is not None else ""))}"' for k, v in h.items()
-                )
-                + "/>"
-                for h in hits
-            )
-            return OgcResponse(
-                f'<?xml version="1.0" encoding="UTF-8"?><FeatureInfoResponse>{rows}</FeatureInfoResponse>'.encode(),
-                "text/xml",
-            )
+            return OgcResponse(render("wms/feature_info.xml", hits=hits).encode(), "text/xml")
         if info_format == "text/plain":
             text = "\n".join(
                 f"{h['layer']} {h['code']} {h['name']}: {h['display']} ({h['period']})"
                 for h in hits
             )
             return OgcResponse((text or "Sin resultados").encode(), "text/plain")
-        rows = "".join(
-            f"<tr><td>{html.escape(str(h['name']))}</td><td>{html.escape(str(h['code']))}</td>"
-            f"<td>{html.escape(str(h['label']))}</td><td>{html.escape(str(h['display']))}</td>"
-            f"<td>{html.escape(str(h['period']))}</td></tr>"
-            for h in hits
-        )
-        page = (
-            '<!DOCTYPE html><html lang="es"><head><meta charset="utf-8"><title>SIEP-Perú</title>'
-            "</head><body><table><tr><th>Nombre</th><th>Código</th><th>Indicador</th>"
-            f"<th>Valor</th><th>Periodo</th></tr>{rows}</table></body></html>"
-        )
-        return OgcResponse(page.encode(), "text/html")
+        return OgcResponse(render("wms/feature_info.html", hits=hits).encode(), "text/html")
 
     # ---- GetLegendGraphic -----------------------------------------------------------------
     def get_legend_graphic(self, catalog: Catalog, params: dict[str, str]) -> OgcResponse:

@@ -10,15 +10,15 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from app.catalog.snapshot import Catalog
-from app.codes import period_sort_key
 from app.layers import LayerDefinition
 from app.ogc.context import OgcContext
 from app.ogc.exceptions import OgcError
-from app.ogc.features import FeatureTable, suppressed
+from app.ogc.features import FeatureTable, layer_periods, suppressed
 from app.render.mapnik_render import MapData
-from app.stats.aggregate import AGGREGATE_LEVELS, LevelValues, compute, registry_for
+from app.stats.aggregate import LevelValues, compute, registry_for
 from app.stats.classify import (
     MISSING_COLOR,
     SUPPRESSED_COLOR,
@@ -89,35 +89,22 @@ class WmsLayers:
             return self.layers[wms_layer_name(layer.id, layer.default_indicator)]
         raise OgcError("LayerNotDefined", f"no layer '{name}'", "LAYERS")
 
-    def periods(self, catalog: Catalog, wms_layer: WmsLayer) -> tuple[str, ...]:
-        """Periods in which places of the layer's level (or its establishments) have figures."""
-        key = (catalog.version, wms_layer.name)
-        cached = self._periods.get(key)
-        if cached is not None:
-            return cached
-        obs = catalog.observations
-        code = wms_layer.indicator.inputs[0]
-        level = wms_layer.layer.level
-        place_types = {level}
-        if level in AGGREGATE_LEVELS or level == "establishment":
-            place_types.add("establishment")
-        mask = (
-            (obs["indicator"] == code)
-            & obs["value"].notna()
-            & obs["place_type"].isin(place_types)
-            & (obs["dimensions"] == "")
-        )
-        if wms_layer.layer.kind is not None:
-            kinds = catalog.establishments["kind"]
-            members = set(kinds[kinds == wms_layer.layer.kind].index)
-            mask &= (obs["place_type"] != "establishment") | obs["place_code"].isin(members)
-            mask &= obs["place_type"] == "establishment"
-        periods = tuple(sorted(set(obs.loc[mask, "period"]), key=period_sort_key))
-        self._periods[key] = periods
-        return periods
+    def __deepcopy__(self, memo: dict[int, Any]) -> WmsLayers:
+        # pygeoapi deep-copies its configuration, which carries this object: share it.
+        return self
 
-    def default_period(self, table: FeatureTable, wms_layer: WmsLayer) -> str | None:
-        return table.periods.get(wms_layer.indicator.code)
+    def periods(self, catalog: Catalog, wms_layer: WmsLayer) -> tuple[str, ...]:
+        """Periods in which at least one feature of the layer has a value of the indicator."""
+        return layer_periods(catalog, wms_layer.layer, wms_layer.indicator.code)
+
+    def default_period(self, catalog: Catalog, wms_layer: WmsLayer) -> str | None:
+        """The latest period with data (what a request without TIME draws)."""
+        periods = self.periods(catalog, wms_layer)
+        return periods[-1] if periods else None
+
+    def advertised(self, catalog: Catalog) -> list[WmsLayer]:
+        """The layers with data in some period: the others are not offered."""
+        return [w for w in self.layers.values() if self.periods(catalog, w)]
 
     def styled(
         self, catalog: Catalog, wms_layer: WmsLayer, period: str | None, style: str | None
@@ -130,11 +117,9 @@ class WmsLayers:
             )
         if style_name == "default":
             style_name = wms_layer.layer.style.method
-        chosen = period or self.default_period(table, wms_layer)
+        chosen = period or self.default_period(catalog, wms_layer)
         if chosen is None:
-            raise OgcError(
-                "MissingDimensionValue", f"layer '{wms_layer.name}' has no data: give TIME", "TIME"
-            )
+            raise OgcError("LayerNotDefined", f"layer '{wms_layer.name}' has no data", "LAYERS")
         if period is not None and period not in self.periods(catalog, wms_layer):
             valid = ", ".join(self.periods(catalog, wms_layer)) or "none"
             raise OgcError(

@@ -19,7 +19,7 @@ from httpx import Response
 from lxml import etree
 
 from app.main import create_app
-from app.ogc.ogcapi import MAX_FILTER_CHARS, MAX_JSON_DEPTH
+from app.ogc.cql2 import MAX_FILTER_CHARS, MAX_JSON_DEPTH
 from app.ogc.query import MAX_FILTER_DEPTH, MAX_FILTER_NODES
 from app.ogc.xmlsafe import MAX_DEPTH, MAX_ELEMENTS
 from app.settings import Settings
@@ -70,6 +70,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         database_url=url, var_dir=tmp_path_factory.mktemp("xmlvar"), seed_on_start=False
     )
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        # Build the feature tables and pygeoapi's API once, outside the timed requests.
+        assert test_client.get("/ogc/collections").status_code == 200
+        assert test_client.get("/wfs?SERVICE=WFS&REQUEST=GetCapabilities").status_code == 200
         yield test_client
 
 

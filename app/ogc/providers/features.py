@@ -1,4 +1,8 @@
-"""pygeoapi feature provider over a layer's precomputed FeatureTable (no database access)."""
+"""pygeoapi feature provider over a layer's precomputed FeatureTable (no database access).
+
+Its OGC context and the base URL of the answer come in the provider definition
+(app.ogc.pygeoapi_app builds one per app and base URL), never from module state.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from pygeoapi.provider.base import (
 from pygeoapi.util import crs_transform
 
 from app.errors import AppError
-from app.ogc.context import current_context
+from app.ogc.context import OgcContext
 from app.ogc.features import BBox, FeatureTable, layer_fields
 from app.ogc.query import FeatureQuery, SortKey, check_sort_keys, compile_filter, run_query
 
@@ -38,7 +42,9 @@ class CatalogFeatureProvider(BaseProvider):  # type: ignore[misc]
     def __init__(self, provider_def: dict[str, Any]) -> None:
         super().__init__(provider_def)
         self.layer_id = str(provider_def["data"])
-        layer = current_context().layers.get(self.layer_id)
+        self.context: OgcContext = provider_def["context"]
+        self.base_url = str(provider_def["base_url"])
+        layer = self.context.layers.get(self.layer_id)
         if layer is None:
             raise RuntimeError(f"no layer '{self.layer_id}'")
         self.layer = layer
@@ -52,7 +58,7 @@ class CatalogFeatureProvider(BaseProvider):  # type: ignore[misc]
         return fields
 
     def _table(self) -> FeatureTable:
-        return current_context().table(self.layer_id)
+        return self.context.table(self.layer_id)
 
     @crs_transform  # type: ignore[untyped-decorator]
     def query(
@@ -90,13 +96,10 @@ class CatalogFeatureProvider(BaseProvider):  # type: ignore[misc]
             result = run_query(table, query)
         except AppError as exc:
             raise ProviderInvalidQueryError(user_msg=exc.message) from None
-        select = list(select_properties or ())
+        select = list(select_properties or ()) or None
         features = []
         for position in result.positions:
-            props = table.properties[position]
-            if select:
-                props = {k: props.get(k) for k in select}
-            feature = table.geojson_feature(position, props)
+            feature = table.geojson_feature(position, self.base_url, select)
             if skip_geometry:
                 feature["geometry"] = None
             features.append(feature)
@@ -113,4 +116,4 @@ class CatalogFeatureProvider(BaseProvider):  # type: ignore[misc]
         position = table.position(str(identifier))
         if position is None:
             raise ProviderItemNotFoundError(user_msg=f"no feature '{identifier}'")
-        return table.geojson_feature(position)
+        return table.geojson_feature(position, self.base_url)

@@ -1,5 +1,8 @@
 """pygeoapi map provider (OGC API Maps): the layer's default indicator drawn with Mapnik, with the
-same classes and colours as the WMS and /api/v1/choropleth."""
+same classes and colours as the WMS and /api/v1/choropleth.
+
+The WMS layers (and their style cache) come in the provider definition (`wms_layers`).
+"""
 
 from __future__ import annotations
 
@@ -7,20 +10,10 @@ from typing import Any
 
 from pygeoapi.provider.base import BaseProvider, ProviderInvalidQueryError
 
-from app.ogc.context import OgcContext, current_context
 from app.ogc.exceptions import OgcError
+from app.ogc.features import PERU_BBOX_4326
 from app.ogc.wms_layers import WmsLayers, wms_layer_name
 from app.render.mapnik_render import View, render_map
-
-_layers: tuple[OgcContext, WmsLayers] | None = None
-
-
-def _wms_layers(context: OgcContext) -> WmsLayers:
-    """One WmsLayers (and its style cache) per registered context."""
-    global _layers
-    if _layers is None or _layers[0] is not context:
-        _layers = (context, WmsLayers(context))
-    return _layers[1]
 
 
 class CatalogMapProvider(BaseProvider):  # type: ignore[misc]
@@ -30,6 +23,7 @@ class CatalogMapProvider(BaseProvider):  # type: ignore[misc]
         super().__init__(provider_def)
         self.layer_id = str(provider_def["data"])
         self.indicator = str((provider_def.get("options") or {}).get("indicator", ""))
+        self.wms_layers: WmsLayers = provider_def["wms_layers"]
 
     def query(
         self,
@@ -44,17 +38,18 @@ class CatalogMapProvider(BaseProvider):  # type: ignore[misc]
         format_: str = "png",
         **kwargs: Any,
     ) -> bytes:
-        context = current_context()
-        max_size = context.settings.wms_max_size
+        layers = self.wms_layers
+        max_size = layers.context.settings.wms_max_size
         if not (1 <= width <= max_size and 1 <= height <= max_size):
             raise ProviderInvalidQueryError(user_msg=f"width and height must be 1 to {max_size}")
-        minx, miny, maxx, maxy = (float(v) for v in (bbox or (-81.5, -18.5, -68.5, 0.1)))
+        minx, miny, maxx, maxy = (float(v) for v in (bbox or PERU_BBOX_4326))
         if minx >= maxx or miny >= maxy:
             raise ProviderInvalidQueryError(user_msg="bbox minimum must be below maximum")
-        layers = _wms_layers(context)
         try:
             wms_layer = layers.resolve(wms_layer_name(self.layer_id, self.indicator))
-            styled = layers.styled(context.holder.catalog, wms_layer, None, style or None)
+            styled = layers.styled(
+                layers.context.holder.catalog, wms_layer, datetime_ or None, style or None
+            )
         except OgcError as exc:
             raise ProviderInvalidQueryError(user_msg=exc.message) from None
         is_transparent = str(transparent).lower() not in ("false", "0", "no")
