@@ -13,6 +13,7 @@ from app.catalog.snapshot import Catalog
 from app.errors import ServerBusyError
 from app.exports.download import Download
 from app.exports.formats import BUILTIN_FORMATS
+from app.http_cache import etag_matches
 from app.settings import Settings
 from app.stats.suppress import SuppressionPolicy
 
@@ -38,12 +39,6 @@ def safe_filename(name: str) -> str:
     return _UNSAFE_FILENAME.sub("_", name)[:150] or "siep"
 
 
-def _matches(request: Request, etag: str) -> bool:
-    header = request.headers.get("if-none-match", "")
-    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
-    return etag in tags or "*" in tags
-
-
 def respond(
     request: Request,
     catalog: Catalog,
@@ -60,7 +55,7 @@ def respond(
     export = BUILTIN_FORMATS.get(fmt, allowed)
     headers = _headers(catalog, settings)
     download = build()  # validates every parameter, even when the answer is a 304
-    if _matches(request, catalog.etag):
+    if etag_matches(request.headers.get("if-none-match"), catalog.etag):
         return Response(status_code=304, headers=headers)
     kind = "attachment" if export.is_attachment else "inline"
     headers["Content-Disposition"] = (

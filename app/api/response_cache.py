@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.catalog.holder import CatalogHolder
+from app.http_cache import etag_matches
 from app.public_url import FORWARDED_HEADERS
 
 MAX_ENTRY_FRACTION = 8  # one answer may take at most 1/8 of the cache
@@ -113,11 +114,6 @@ def _cache_key(scope: Scope, headers: dict[bytes, bytes]) -> bytes:
     )
 
 
-def _etag_matches(header: bytes, etag: bytes) -> bool:
-    tags = {t.strip().removeprefix(b"W/") for t in header.split(b",")}
-    return etag in tags or b"*" in tags
-
-
 class ResponseCacheMiddleware:
     def __init__(self, app: ASGIApp, holder: CatalogHolder, cache: VersionedLRU) -> None:
         self.app = app
@@ -142,7 +138,7 @@ class ResponseCacheMiddleware:
         key = _cache_key(scope, headers)
         hit = self.cache.get(catalog.version, key)
         if hit is not None:
-            if _etag_matches(headers.get(b"if-none-match", b""), etag):
+            if etag_matches(headers.get(b"if-none-match", b""), etag):
                 await _send(send, 304, [h for h in hit.headers if h[0] != b"content-length"], b"")
             else:
                 body = b"" if scope["method"] == "HEAD" else hit.body

@@ -16,13 +16,14 @@ import orjson
 from fastapi import APIRouter, FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.api.response_cache import _etag_matches
 from app.catalog.snapshot import Catalog
+from app.http_cache import CACHE_CONTROL, etag_matches
 from app.layers import LayerDefinition
 from app.ogc.context import OgcContext
 from app.ogc.exceptions import OgcError
 from app.ogc.features import FeatureTable
 from app.ogc.wms import WmsService
+from app.public_url import request_base_url
 from app.tiles import documents
 from app.tiles.documents import DataType, MetadataBuilder, Tileset
 from app.tiles.errors import TileError
@@ -31,14 +32,13 @@ from app.tiles.mvt import EXTENT, buffered, encode_tile
 from app.tiles.raster import render_tile
 from app.tiles.sources import PreparedLayer, TileSources, tile_band
 
-CACHE_CONTROL = "public, max-age=60"
 MARKER_REACH_PX = 6  # a point marker drawn this far from its tile still shows in it
 router = APIRouter(prefix="/ogc", include_in_schema=False)
 
 
 def base_url(request: Request) -> str:
-    """The server's URL as this client reached it (Starlette's base_url includes root_path)."""
-    return str(request.base_url).rstrip("/")
+    """The server's URL as this client reached it (SIEP_PUBLIC_URL, trusted X-Forwarded-*)."""
+    return request_base_url(request.scope, request.app.state.settings)
 
 
 def _context(request: Request) -> OgcContext:
@@ -84,7 +84,7 @@ def _tile_response(request: Request, catalog: Catalog, body: bytes | None, media
     headers = {"ETag": catalog.etag, "Cache-Control": CACHE_CONTROL}
     if body is None:
         return Response(status_code=204, headers=headers)
-    if _etag_matches(request.headers.get("if-none-match", "").encode(), catalog.etag.encode()):
+    if etag_matches(request.headers.get("if-none-match"), catalog.etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media, headers=headers)
 
