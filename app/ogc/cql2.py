@@ -16,9 +16,6 @@ from typing import Any
 
 from pygeofilter import ast, values
 from pygeofilter.backends.cql2_json import to_cql2
-from pygeofilter.parsers.cql2_json import parse as parse_cql2_json
-from pygeofilter.parsers.cql2_text import parse as parse_cql2_text
-from pygeofilter.parsers.ecql import parse as parse_ecql
 
 from app.errors import InvalidParameterError
 from app.ogc.query import check_filter_size
@@ -102,7 +99,14 @@ def _check_json_depth(text: str) -> None:
 
 
 def parse_filter(text: str, lang: str | None) -> Any:
-    """A pygeofilter AST for a filter in `lang` (None: CQL2 text)."""
+    """A pygeofilter AST for a filter in `lang` (None: CQL2 text).
+
+    The parsers are imported on first use: building their grammars costs ~1 s of every
+    server start."""
+    from pygeofilter.parsers.cql2_json import parse as parse_cql2_json
+    from pygeofilter.parsers.cql2_text import parse as parse_cql2_text
+    from pygeofilter.parsers.ecql import parse as parse_ecql
+
     if len(text) > MAX_FILTER_CHARS:
         raise FilterError(f"filter longer than {MAX_FILTER_CHARS} characters")
     language = (lang or "cql2-text").strip().lower()

@@ -7,24 +7,19 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from app.api.services.display import display_value  # noqa: E402
-from app.api.services.params import check_lang, resolve_indicator  # noqa: E402
-from app.catalog.snapshot import Catalog  # noqa: E402
-from app.codes import NATIONAL_CODE, UNIT_LEVELS, parse_period, period_sort_key  # noqa: E402
-from app.errors import InvalidParameterError, NotFoundError  # noqa: E402
-from app.exports.download import Download, sources_text  # noqa: E402
-from app.stats.aggregate import level_rows, place_names  # noqa: E402
-from app.stats.engine import Scope  # noqa: E402
-from app.stats.indicators import Indicator  # noqa: E402
-from app.stats.suppress import SuppressionPolicy, apply_suppression  # noqa: E402
-from app.stats.timeline import GRANULARITIES, default_granularity, missing_periods, period_range  # noqa: E402
+from app.api.services.display import display_value
+from app.api.services.params import check_lang, resolve_indicator
+from app.catalog.snapshot import Catalog
+from app.codes import NATIONAL_CODE, UNIT_LEVELS, parse_period, period_sort_key
+from app.errors import InvalidParameterError, NotFoundError
+from app.exports.download import Download, sources_text
+from app.stats.aggregate import level_rows, place_names
+from app.stats.engine import Scope
+from app.stats.indicators import Indicator
+from app.stats.suppress import SuppressionPolicy, apply_suppression
+from app.stats.timeline import GRANULARITIES, default_granularity, missing_periods, period_range
 
 
 @dataclass(frozen=True)
@@ -169,7 +164,14 @@ def _point(indicator: Indicator, row: dict[str, Any], lang: str) -> dict[str, An
 def draw_chart(
     title: str, unit: str, rows: list[dict[str, Any]], fmt: str, sources: list[str]
 ) -> bytes:
-    """A line chart of the series (matplotlib, Agg backend)."""
+    """A line chart of the series (matplotlib, Agg backend; imported on first use because it
+    costs half a second of every server start)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
     figure, axes = plt.subplots(figsize=(9, 4.5), dpi=100)
     try:
         # Missing periods stay on the axis as gaps (NaN breaks the line).
