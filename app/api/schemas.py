@@ -21,15 +21,27 @@ class Source(_Doc):
     (dataset, document, table) of the rows summed, with an empty locator."""
 
     dataset: str
-    document: str = Field(description="Source document (path under seeds/ or a URL)")
+    document: str = Field(
+        description="The publication: 'Publisher (year). Title' (geodata/sources.yaml), or "
+        "the text a loaded file gave"
+    )
+    document_id: str = Field("", description="Id of the document in geodata/sources.yaml")
+    publisher: str = Field("", description="Who published the document")
+    title: str = Field("", description="Title of the document")
+    year: str = Field("", description="Year of the edition ('' when not known)")
+    edition: str = Field("", description="Edition, period or page of the document")
+    url: str = Field("", description="Address of the document where one is known")
+    terms: str = Field("", description="Licence or terms of use of the document")
     table: str = Field(description="Title of the table in the document")
-    locator: str = Field("", description="Page or lines of the figure in the document")
+    locator: str = Field("", description="Page, row or line of the figure in the document")
+    citation: str = Field("", description="How to cite the figure's source")
+    trace: str = Field(
+        "", description="Reproducibility trace: the text extract and line the figure was read from"
+    )
 
 
-class DatasetSource(_Doc):
-    dataset: str
-    document: str
-    table: str
+class DatasetSource(Source):
+    """The sources of an indicator: one per dataset (no locator)."""
 
 
 class IndicatorItem(_Doc):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from app.catalog.snapshot import Catalog
+from app.sources import describe
 from app.stats.snapshot_cache import per_snapshot
 
 SliceKey = tuple[str, str, str, str]  # indicator, place_type, period, dimensions
@@ -22,9 +23,9 @@ KEY_COLUMNS = ["indicator", "place_type", "period", "dimensions"]
 
 
 def source_dict(source: Source) -> dict[str, str]:
-    """A source as the API writes it: {dataset, document, table, locator}."""
-    dataset, document, table, locator = source
-    return {"dataset": dataset, "document": document, "table": table, "locator": locator}
+    """A source as the API writes it: the publication, table, locator, citation and trace
+    (see app/sources.py)."""
+    return describe(*source)
 
 
 @dataclass(frozen=True)

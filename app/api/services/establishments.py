@@ -21,6 +21,7 @@ from app.codes import (
 )
 from app.errors import InvalidParameterError
 from app.exports.download import Download
+from app.sources import citations, describe, document_label
 from app.stats.aggregate import registry_for
 from app.stats.observation_index import observation_index, source_dict
 from app.stats.snapshot_cache import per_snapshot
@@ -196,12 +197,9 @@ def establishment_detail(
                 "value": None if pd.isna(r.value) else float(r.value),
                 "status": r.status,
                 "note": r.note if isinstance(r.note, str) else "",
-                "source": {
-                    "dataset": str(r.dataset_title),
-                    "document": str(r.source_document),
-                    "table": str(r.source_table),
-                    "locator": str(r.source_locator),
-                },
+                "source": describe(
+                    r.dataset_title, r.source_document, r.source_table, r.source_locator
+                ),
             }
         )
     properties = {f: (None if pd.isna(row[f]) else row[f]) for f in FIELDS}
@@ -220,7 +218,7 @@ def establishment_detail(
             "value": mine["value"],
             "status": mine["status"],
             "note": mine["note"].fillna(""),
-            "source_document": mine["source_document"],
+            "source_document": mine["source_document"].map(document_label),
             "source_table": mine["source_table"],
             "source_locator": mine["source_locator"],
         }
@@ -231,5 +229,5 @@ def establishment_detail(
         table=table,
         json_body=body,
         lang=lang,
-        sources=tuple(sorted(set(table["source_document"].astype(str)))),
+        sources=citations(mine),
     )
