@@ -21,6 +21,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import geodata_boundaries as gb  # noqa: E402
+import geodata_census as gc  # noqa: E402
 import geodata_districts as gd  # noqa: E402
 import geodata_sources as gs  # noqa: E402
 import geodata_treatment as gt  # noqa: E402
@@ -1379,6 +1380,7 @@ def main():
     gt.work_education(obs, L002, ep_by_name, ep_or)
     gt.medio_libre(obs, L002)
     gt.labour(obs, L002)
+    gc.census(obs, REF, set(dep))
     obs.write()
     write_sources()
     for f, rows in obs.files.items():
