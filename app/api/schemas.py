@@ -56,6 +56,13 @@ class IndicatorItem(_Doc):
     is_sensitive: bool = Field(description="Small counts are suppressed at some levels")
     group: str
     description: str
+    definition: str = Field(description="What the indicator measures, in the language asked for")
+    definition_es: str
+    definition_en: str
+    formula: str = Field(description="How it is computed (P population, C capacity, S = P − C)")
+    caveats: str = Field(description="Limits of the figures, in the language asked for")
+    caveats_es: str
+    caveats_en: str
     levels: list[str] = Field(description="Levels where the total has a value in some period")
     periods: list[str] = Field(
         description="Every period with a figure (of the numerator for a derived indicator), "

@@ -55,3 +55,15 @@ def test_national_rate_2017(client: TestClient) -> None:
     points = {p["period"]: p for p in response.json()["points"]}
     # 85,811 prisoners (INPE, 2017) per 29,381,884 inhabitants (INEI census 2017)
     assert points["2017"]["value"] == pytest.approx(85_811 / 29_381_884 * 1e5)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_every_indicator_has_a_definition(client: TestClient, lang: str) -> None:
+    items = client.get("/api/v1/indicators", params={"lang": lang}).json()["indicators"]
+    assert len(items) >= 37  # 24 core + 13 policy indicators
+    for item in items:
+        for key in ("definition_es", "definition_en", "formula", "unit"):
+            assert item[key].strip(), (item["code"], key)
+        assert item["definition"] == item[f"definition_{lang}"]
+    rate = next(i for i in items if i["code"] == "prison_rate_per_100k_inhabitants")
+    assert "100" in rate["formula"] and rate["caveats_en"]

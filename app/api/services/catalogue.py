@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.catalog.snapshot import Catalog
+from app.definitions import definition_fields
 from app.sources import describe
 from app.stats.aggregate import periods_by_level, registry_for
 from app.stats.indicators import Indicator
@@ -60,6 +61,7 @@ def describe_indicator(catalog: Catalog, indicator: Indicator, lang: str) -> dic
         "is_sensitive": indicator.is_sensitive,
         "group": indicator.group,
         "description": indicator.description,
+        **definition_fields(indicator, lang),
         **indicator_coverage(catalog, indicator),
     }
 
