@@ -5,6 +5,7 @@
 - `dataset_csv`: one loaded dataset as tidy CSV in the load format (docs/data-format.md).
 - `dcat_catalog`: every served dataset as a DCAT-AP style JSON-LD catalogue, the shape CKAN
   portals (such as Peru's national open-data portal) harvest.
+- `read_changes` / `atom_feed`: what each data version added, replaced or withdrew.
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ import json
 import re
 import zipfile
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pandas as pd
+from sqlalchemy import Engine, select
 
 from app.catalog.snapshot import Catalog
 from app.codes import parse_dimensions
 from app.errors import NotFoundError
 from app.exports.download import Download
 from app.sources import documents
+from app.store.models import DatasetChange
 
 PUBLISHER = "SIEP-Perú"
 TERMS = {
@@ -197,3 +201,58 @@ def dcat_catalog(catalog: Catalog, base_url: str) -> dict[str, Any]:
         "adms:version": str(catalog.version),
         "dcat:dataset": entries,
     }
+
+
+def read_changes(engine: Engine, since: int) -> list[dict[str, Any]]:
+    """What each data version after `since` added, replaced or withdrew, oldest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(*DatasetChange.__table__.columns)
+            .where(DatasetChange.data_version > since)
+            .order_by(DatasetChange.data_version, DatasetChange.id)
+        ).mappings()
+        return [
+            {
+                "data_version": r["data_version"],
+                "changed_at": _iso(r["changed_at"]),
+                "action": r["action"],
+                "dataset": r["dataset"],
+                "title": r["title"],
+                "row_count": r["row_count"],
+                "checksum_sha256": r["checksum_sha256"],
+            }
+            for r in rows
+        ]
+
+
+def atom_feed(changes: list[dict[str, Any]], base_url: str, version: int) -> bytes:
+    """The changes as an Atom 1.0 feed (newest first)."""
+    feed_url = f"{base_url}/api/v1/changes.atom"
+    updated = max((c["changed_at"] for c in changes), default="1970-01-01T00:00:00+00:00")
+    entries = []
+    for change in reversed(changes):
+        link = f"{base_url}/api/v1/opendata/datasets/{change['dataset']}.csv"
+        summary = (
+            f"Versión de datos {change['data_version']}: {change['action']} "
+            f"{change['dataset']}"
+            + (f" ({change['row_count']} cifras)" if change["row_count"] is not None else "")
+        )
+        entries.append(
+            "<entry>"
+            f"<id>{escape(feed_url)}#v{change['data_version']}-{escape(change['dataset'])}</id>"
+            f"<title>{escape(change['action'])}: {escape(change['title'] or change['dataset'])}"
+            "</title>"
+            f"<updated>{escape(change['changed_at'])}</updated>"
+            f'<link href="{escape(link)}"/>'
+            f"<summary>{escape(summary)}</summary>"
+            "</entry>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<id>{escape(feed_url)}</id>"
+        f"<title>SIEP-Perú: cambios de datos (versión {version})</title>"
+        f"<updated>{escape(updated)}</updated>"
+        f'<link rel="self" href="{escape(feed_url)}"/>'
+        f"<author><name>{PUBLISHER}</name></author>" + "".join(entries) + "</feed>"
+    ).encode("utf-8")

@@ -12,9 +12,15 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from frictionless import validate
+from lxml import etree
+from sqlalchemy import Engine
 
 from app.main import create_app
+from app.opendata import read_changes
 from app.settings import Settings
+from app.store.ingest.datasets import DatasetMeta, load_dataset, withdraw_dataset
+from app.store.version import read_version
+from tests.conftest import FIXTURE_DATA
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +84,36 @@ def test_dataset_csv_is_the_tidy_load_format(client: TestClient) -> None:
     lima = table[(table["place_code"] == "15") & (table["period"] == "2017")]
     assert lima["value"].astype(float).tolist() == [9_485_405]
     assert client.get("/api/v1/opendata/datasets/nope.csv").status_code == 404
+
+
+def test_changes_feed_lists_what_each_version_did(seeded_engine: Engine) -> None:
+    seeded = read_version(seeded_engine)
+    first = read_changes(seeded_engine, 0)
+    assert {c["action"] for c in first} == {"added"}
+    assert {c["data_version"] for c in first} == {seeded}
+    data = (FIXTURE_DATA / "observations" / "population.csv").read_bytes()
+    meta = DatasetMeta(name="population", title="Test population, corrected")
+    replaced = load_dataset(seeded_engine, data, "population.csv", meta, replace=True)
+    withdrawn = withdraw_dataset(seeded_engine, "population")
+    later = read_changes(seeded_engine, seeded)
+    assert [(c["data_version"], c["action"], c["dataset"]) for c in later] == [
+        (replaced.data_version, "replaced", "population"),
+        (withdrawn, "withdrawn", "population"),
+    ]
+    assert later[0]["row_count"] == replaced.row_count
+    assert later[0]["checksum_sha256"] == replaced.checksum_sha256
+    assert read_changes(seeded_engine, withdrawn) == []
+
+
+def test_changes_endpoints(client: TestClient) -> None:
+    body = client.get("/api/v1/changes", params={"since": 0}).json()
+    assert body["changes"] and body["data_version"] >= body["changes"][-1]["data_version"]
+    assert {c["dataset"] for c in body["changes"]} >= {"population_ep_2024_12"}
+    latest = client.get("/api/v1/changes", params={"since": body["data_version"]}).json()
+    assert latest["changes"] == []
+    assert client.get("/api/v1/changes", params={"since": -1}).status_code == 422
+    atom = client.get("/api/v1/changes.atom")
+    assert atom.headers["content-type"].startswith("application/atom+xml")
+    root = etree.fromstring(atom.content)
+    entries = root.findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == len(body["changes"])

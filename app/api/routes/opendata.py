@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
-import orjson
-from fastapi import APIRouter, Response
+from typing import Annotated
 
-from app.api.deps import CatalogDep, SettingsDep
-from app.opendata import dataset_csv, dcat_catalog
+import orjson
+from fastapi import APIRouter, Query, Response
+
+from app.api.deps import CatalogDep, EngineDep, SettingsDep
+from app.opendata import atom_feed, dataset_csv, dcat_catalog, read_changes
 
 router = APIRouter(tags=["open data"])
 
@@ -42,3 +44,32 @@ def get_dataset_csv(name: str, catalog: CatalogDep) -> Response:
             "Content-Disposition": f'attachment; filename="{name}.csv"',
         },
     )
+
+
+SINCE = Query(ge=0, description="Data version the client has; changes after it are listed")
+
+
+@router.get(
+    "/changes",
+    summary="What each data version after `since` added, replaced or withdrew",
+)
+def get_changes(
+    catalog: CatalogDep, engine: EngineDep, since: Annotated[int, SINCE] = 0
+) -> Response:
+    body = {"data_version": catalog.version, "since": since, "changes": read_changes(engine, since)}
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
+@router.get(
+    "/changes.atom",
+    summary="The changes feed as Atom 1.0",
+    responses={200: {"content": {"application/atom+xml": {}}}},
+)
+def get_changes_atom(
+    catalog: CatalogDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    since: Annotated[int, SINCE] = 0,
+) -> Response:
+    feed = atom_feed(read_changes(engine, since), settings.public_url.rstrip("/"), catalog.version)
+    return Response(feed, media_type="application/atom+xml")
