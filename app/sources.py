@@ -9,13 +9,15 @@ that is not declared (free text, a URL) is shown as written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from app.exports.download import Download
 from app.settings import Settings
 
 SIEP = "SIEP-Perú"
@@ -126,9 +128,20 @@ def document_label(document: Any) -> str:
     return doc.reference if doc else text
 
 
-def siep_citation(version: int, url: str) -> str:
-    """The second half of every 'how to cite': this service, its data version, the URL."""
-    return f"{SIEP}, versión de datos {version}, {url}"
+def how_to_cite(publications: Iterable[str], version: int, url: str) -> str:
+    """'How to cite' a view: its publications, then this service, its data version, the URL."""
+    cited = "; ".join(p.rstrip(".") for p in dict.fromkeys(publications) if p)
+    service = f"{SIEP}, versión de datos {version}, {url}"
+    return f"{cited}. {service}" if cited else service
+
+
+def with_citation(download: Download, version: int, url: str) -> Download:
+    """The download with its 'how to cite' line (notes of every file; `how_to_cite` in JSON)."""
+    line = how_to_cite(download.sources, version, url)
+    body = download.json_body
+    if isinstance(body, dict):
+        body = {**body, "how_to_cite": line}
+    return replace(download, notes=(*download.notes, f"Cómo citar: {line}"), json_body=body)
 
 
 def citations(rows: Any) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from app.catalog.snapshot import Catalog
 from app.exports.download import Download
 from app.exports.formats import BUILTIN_FORMATS
 from app.settings import Settings
+from app.sources import with_citation
 from app.stats.suppress import SuppressionPolicy
 
 
@@ -59,6 +60,9 @@ def respond(
     download = build()  # validates every parameter, even when the answer is a 304
     if _matches(request, catalog.etag):
         return Response(status_code=304, headers=headers)
+    query = f"?{request.url.query}" if request.url.query else ""
+    url = f"{settings.public_url.rstrip('/')}{request.url.path}{query}"
+    download = with_citation(download, catalog.version, url)
     kind = "attachment" if export.is_attachment else "inline"
     headers["Content-Disposition"] = (
         f'{kind}; filename="{safe_filename(download.filename)}.{export.extension}"'

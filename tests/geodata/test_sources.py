@@ -153,3 +153,15 @@ def test_downloads_cite_publications(client: TestClient, url: str, fmt: str) -> 
     text = _text(response.content, fmt)
     assert "seeds/" not in text
     assert "Instituto Nacional Penitenciario" in text or "MINJUSDH" in text, (url, fmt)
+
+
+def test_every_view_says_how_to_cite_it(client: TestClient) -> None:
+    url = "/api/v1/choropleth?indicator=tb_rate&level=oficina_regional&period=2024"
+    body = client.get(url).json()
+    version = body["data_version"]
+    cite = body["how_to_cite"]
+    assert "Informe Estadístico de Tratamiento Penitenciario 2024" in cite
+    assert cite.endswith(f"SIEP-Perú, versión de datos {version}, http://127.0.0.1:8000{url}")
+    document = docx.Document(io.BytesIO(client.get(url + "&f=docx").content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Cómo citar:" in text and f"versión de datos {version}" in text
