@@ -104,6 +104,8 @@ JSON_ANSWERS = [
     "/api/v1/observations?indicator=population&limit=500",
     "/api/v1/observations?indicator=capacity&limit=500",
     "/api/v1/policy-indicators",
+    "/ogc/collections/establecimientos_penitenciarios/items?limit=100&f=json",
+    "/ogc/collections/distritos/items?limit=20&f=json",
 ]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from app.codes import ESTABLISHMENT_CODE_RE, ESTABLISHMENT_KINDS, LOCATION_PRECISIONS
 from app.errors import LoadError
+from app.sources import read_documents
 from app.store.models import (
     AdminUnit,
     Establishment,
@@ -128,6 +129,7 @@ def establishment_rows(
     path: Path, known_units: set[str], regions: set[str]
 ) -> list[dict[str, Any]]:
     rows = []
+    documents = read_documents(path.parent)
     for number, row in _csv_rows(path):
         if not ESTABLISHMENT_CODE_RE.match(row["code"]):
             raise LoadError("code must look like EP-NAME or EML-NAME", number, "code")
@@ -143,7 +145,9 @@ def establishment_rows(
                 number,
                 "location_precision",
             )
-        source = "; ".join(filter(None, (row.get("source_document"), row.get("source_locator"))))
+        document = documents.get(row.get("source_document", ""))
+        cited = document.reference if document else row.get("source_document")
+        source = "; ".join(filter(None, (cited, row.get("source_locator"))))
         rows.append(
             {
                 "code": row["code"],
