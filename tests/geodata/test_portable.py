@@ -20,9 +20,3 @@ def test_no_absolute_machine_path_in_the_repository() -> None:
         if path.is_file() and MACHINE_PATH.encode() in path.read_bytes():
             offenders.append(name.decode())
     assert not offenders
-
-
-def test_build_reads_the_shared_folder_given() -> None:
-    text = (ROOT / "scripts" / "build_geodata.py").read_text("utf-8")
-    assert 'SHARED = ROOT.parent / "shared"' in text
-    assert "parser.add_argument(" in text and '"shared"' in text

@@ -46,7 +46,9 @@ def get_dataset_csv(name: str, catalog: CatalogDep) -> Response:
     )
 
 
-SINCE = Query(ge=0, description="Data version the client has; changes after it are listed")
+SINCE = Query(
+    ge=0, le=2_147_483_647, description="Data version the client has; changes after it are listed"
+)
 
 
 @router.get(
