@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from app.errors import AppError
+from app.errors import AppError, StoreUnavailableError
 from app.settings import Settings
 
 cli = typer.Typer(
@@ -20,10 +22,56 @@ geodata_cli = typer.Typer(help="Boundaries and places.", no_args_is_help=True)
 cli.add_typer(geodata_cli, name="geodata")
 
 
-def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+def _engine(settings: Settings, may_create: bool = False) -> Engine:
+    """The configured store. An embedded store is checked against its marker first (missing,
+    unreadable or replaced: StoreUnavailableError) and created only when `may_create`."""
     from app.store.engine import make_engine
+    from app.store.marker import missing_store_message, read_marker, sqlite_path
 
-    return make_engine(settings.effective_database_url)
+    url = settings.effective_database_url
+    path = sqlite_path(url)
+    if path is None:
+        return make_engine(url)
+    marker = read_marker(path)
+    if marker is None:
+        if not may_create and not path.exists():
+            raise StoreUnavailableError(
+                f"no store at {path}: create it with `siep serve` or `siep seed`"
+            )
+        return make_engine(url, may_create=may_create)
+    if not path.exists():
+        raise StoreUnavailableError(missing_store_message(path, marker))
+    engine = make_engine(url, may_create=False)
+    _check_identity(engine, path, marker.store_id)
+    return engine
+
+
+def _check_identity(engine: Engine, path: Path, expected: str) -> None:
+    from app.store.marker import replaced_store_message
+    from app.store.migrate import upgrade
+    from app.store.version import read_store_state
+
+    try:
+        upgrade(engine)
+        found = read_store_state(engine).store_id
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+        raise StoreUnavailableError(
+            f"the store {path} (store {expected}) is unreadable or corrupt ({detail}): "
+            "restore it from a backup"
+        ) from exc
+    if found != expected:
+        raise StoreUnavailableError(replaced_store_message(path, expected, found))
+
+
+def _mark_store(settings: Settings, engine: Engine) -> None:
+    """Write the embedded store's marker (once): from now on it must not vanish silently."""
+    from app.store.marker import read_marker, sqlite_path, write_marker
+    from app.store.version import read_store_state
+
+    path = sqlite_path(settings.effective_database_url)
+    if path is not None and read_marker(path) is None:
+        write_marker(path, read_store_state(engine).store_id)
 
 
 def _fail(exc: AppError) -> None:
@@ -37,7 +85,7 @@ def db_upgrade() -> None:
     from app.store.migrate import upgrade
 
     settings = Settings()
-    upgrade(_engine(settings))
+    upgrade(_engine(settings, may_create=True))
     typer.echo(f"schema up to date ({settings.effective_database_url.split('@')[-1]})")
 
 
@@ -52,7 +100,7 @@ def seed(
     from app.store.migrate import upgrade
 
     settings = Settings()
-    engine = _engine(settings)
+    engine = _engine(settings, may_create=True)
     upgrade(engine)
     if if_empty and is_seeded(engine):
         typer.echo("store already holds data; nothing to do")
@@ -61,6 +109,7 @@ def seed(
         version = run_seed(engine, settings.data_dir, indicator_rows(CORE_REGISTRY), progress=True)
     except AppError as exc:
         _fail(exc)
+    _mark_store(settings, engine)
     typer.echo(f"shipped dataset loaded; data version {version}")
 
 
@@ -159,38 +208,85 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (SIEP_PORT)")] = None,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
 ) -> None:
-    """Migrate, load the shipped data into an empty store, and serve HTTP."""
-    import uvicorn
-
-    from app.stats.indicators import CORE_REGISTRY, indicator_rows
-    from app.store.ingest.seed import is_seeded
-    from app.store.ingest.seed import seed as run_seed
-    from app.store.migrate import upgrade
-
+    """Migrate, load the shipped data into a new store, and serve HTTP (bounded: see
+    docs/reliability.md). Refuses to start over a missing, corrupt or replaced store."""
     settings = Settings()
     if host is not None:
         settings = settings.model_copy(update={"host": host})
     if port is not None:
         settings = settings.model_copy(update={"port": port})
-    engine = _engine(settings)
+    try:
+        _prepare_served_store(settings)
+    except AppError as exc:
+        _fail(exc)
+    except Exception as exc:  # noqa: BLE001 - one line here, the trace in the log
+        _fail_with_trace(settings, exc)
+    _run_server(settings, workers)
+
+
+def _prepare_served_store(settings: Settings) -> None:
+    """Migrate; seed a store that is new here (no marker); never seed over a marked one."""
+    from app.stats.indicators import CORE_REGISTRY, indicator_rows
+    from app.store.ingest.seed import is_seeded
+    from app.store.ingest.seed import seed as run_seed
+    from app.store.marker import read_marker, sqlite_path
+    from app.store.migrate import upgrade
+
+    path = sqlite_path(settings.effective_database_url)
+    is_marked = path is not None and read_marker(path) is not None
+    engine = _engine(settings, may_create=not is_marked)
     upgrade(engine)
-    if settings.seed_on_start and not is_seeded(engine):
+    if settings.seed_on_start and not is_marked and not is_seeded(engine):
         typer.echo("empty store: loading the shipped dataset")
         run_seed(engine, settings.data_dir, indicator_rows(CORE_REGISTRY), progress=True)
+    _mark_store(settings, engine)
     engine.dispose()
+
+
+def _fail_with_trace(settings: Settings, exc: Exception) -> None:
+    import logging
+
+    log_path = settings.var_dir / "siep-serve.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_path)
+    logger = logging.getLogger("app.cli")
+    logger.addHandler(handler)
+    logger.error("siep serve could not start", exc_info=exc)
+    logger.removeHandler(handler)
+    handler.close()
+    typer.secho(
+        f"error: could not start ({exc.__class__.__name__}: {str(exc).splitlines()[0][:200]}); "
+        f"full trace in {log_path}",
+        fg=typer.colors.RED,
+        err=True,
+    )
+    raise typer.Exit(code=1)
+
+
+def _run_server(settings: Settings, workers: int) -> None:
+    import functools
+
+    import uvicorn
+
+    from app.http_server import GuardedH11Protocol, connection_limits, head_bytes, log_config
+
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "http": functools.partial(GuardedH11Protocol, limits=connection_limits(settings)),
+        "h11_max_incomplete_event_size": head_bytes(settings),
+        "timeout_keep_alive": settings.keep_alive_s,
+        "limit_concurrency": settings.max_connections,
+        "access_log": settings.access_log,
+        "log_config": log_config(),
+        "log_level": "info",
+    }
     if workers > 1:
-        uvicorn.run(
-            "app.asgi:app",
-            host=settings.host,
-            port=settings.port,
-            workers=workers,
-            http="h11",
-            log_level="info",
-        )
+        uvicorn.run("app.asgi:app", workers=workers, **options)
     else:
         from app.main import create_app
 
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(create_app(settings), **options)
 
 
 def main() -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api.errors import install_error_handlers
-from app.api.middleware import HttpGuardMiddleware
+from app.api.middleware import HttpGuardMiddleware, RequestLimits
 from app.api.response_cache import ResponseCacheMiddleware, VersionedLRU
 from app.api.routes import admin, health
 from app.api.v1 import router as api_v1_router
@@ -20,13 +21,39 @@ from app.ogc.mount import mount_ogc
 from app.settings import Settings
 from app.stats import classify
 from app.store.engine import make_engine
+from app.store.marker import read_marker, sqlite_path
 from app.viewer import mount_viewer
+
+
+def request_limits(settings: Settings) -> RequestLimits:
+    return RequestLimits(
+        max_body_bytes=settings.max_body_bytes,
+        max_url_bytes=settings.max_url_bytes,
+        max_header_bytes=settings.max_header_bytes,
+        max_header_count=settings.max_header_count,
+    )
+
+
+@contextlib.contextmanager
+def keep_root_logger() -> Iterator[None]:
+    """Undo any change to the root logger's level and handlers made inside the block."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+        root.handlers[:] = handlers
 
 
 def create_app(settings: Settings) -> FastAPI:
     """The SIEP-Perú application over the store named by `settings`."""
-    engine = make_engine(settings.effective_database_url)
-    holder = CatalogHolder(engine)
+    url = settings.effective_database_url
+    # The app never creates the embedded store: a missing file is an error, not a new store.
+    engine = make_engine(url, may_create=False)
+    store_file = sqlite_path(url)
+    marker = read_marker(store_file) if store_file is not None else None
+    holder = CatalogHolder(engine, store_file, marker.store_id if marker else None)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -56,8 +83,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.holder = holder
     app.state.admin_token_sha256 = settings.admin_token_sha256
     install_error_handlers(app)
-    # Added innermost first: body limit < response cache < CORS (outermost).
-    app.add_middleware(HttpGuardMiddleware, max_bytes=settings.max_body_bytes)
+    # Added innermost first: response cache < CORS < HTTP guard (outermost: it bounds the
+    # request and turns HEAD into GET before anything else sees it).
     app.state.response_cache = VersionedLRU(settings.response_cache_mb * 1024 * 1024)
     app.add_middleware(ResponseCacheMiddleware, holder=holder, cache=app.state.response_cache)
     app.add_middleware(
@@ -65,11 +92,13 @@ def create_app(settings: Settings) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS"],
         allow_credentials=False,
-        expose_headers=["ETag", "Content-Disposition"],
+        expose_headers=["ETag", "Content-Disposition", "X-Request-ID"],
     )
+    app.add_middleware(HttpGuardMiddleware, limits=request_limits(settings))
     app.include_router(health.router)
     app.include_router(admin.router)
     app.include_router(api_v1_router)
-    mount_ogc(app, settings, holder)
+    with keep_root_logger():  # pygeoapi's `logging: CRITICAL` calls logging.basicConfig
+        mount_ogc(app, settings, holder)
     mount_viewer(app, settings)  # last: it serves / and must not shadow the APIs
     return app

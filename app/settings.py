@@ -60,6 +60,48 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body accepted (uploads, WFS POST); larger gets HTTP 413.",
     )
+    max_url_bytes: int = Field(
+        default=8192,
+        ge=1024,
+        le=65536,
+        description="Longest request target (path and query string, bytes); longer gets HTTP 414.",
+    )
+    max_header_bytes: int = Field(
+        default=32768,
+        ge=4096,
+        le=1048576,
+        description="Largest total size (bytes) of a request's headers; larger gets HTTP 431. "
+        "`siep serve` stops reading a request head (line and headers) beyond "
+        "max_url_bytes + max_header_bytes and answers 431 there too.",
+    )
+    max_header_count: int = Field(
+        default=100, ge=10, le=1000, description="Most request headers; more gets HTTP 431."
+    )
+    header_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="`siep serve`: seconds a client has to send a request's line and headers "
+        "(also an idle new connection); then the connection is closed (HTTP 408).",
+    )
+    keep_alive_s: int = Field(
+        default=5,
+        ge=1,
+        le=300,
+        description="`siep serve`: seconds an idle keep-alive connection is kept open.",
+    )
+    max_connections: int = Field(
+        default=1000,
+        ge=10,
+        description="`siep serve`: most open connections (per process); a connection beyond "
+        "gets HTTP 503 and is closed, and requests beyond it get 503. Keep it well below the "
+        "open-files limit (`ulimit -n`).",
+    )
+    access_log: bool = Field(
+        default=False,
+        description="`siep serve`: log one line per request (uvicorn's access log). Server "
+        "errors are always logged, with method, path and request id.",
+    )
     cors_origins: list[str] = Field(
         default=["*"],
         description="Origins allowed to read the public API from a browser (GET/HEAD only; "
@@ -70,6 +112,13 @@ class Settings(BaseSettings):
         ge=256,
         le=16384,
         description="Largest WIDTH or HEIGHT (pixels) a WMS GetMap or OGC API map accepts.",
+    )
+    wms_max_layers: int = Field(
+        default=32,
+        ge=1,
+        le=1000,
+        description="Most layers one WMS GetMap or GetFeatureInfo may name (LAYERS, "
+        "QUERY_LAYERS); more gets HTTP 400. Advertised as LayerLimit in the capabilities.",
     )
     seed_on_start: bool = Field(
         default=True,

@@ -121,8 +121,17 @@ class Series(_Doc):
     indicator: IndicatorRef
     place: PlaceRef
     data_version: int
+    granularity: Literal["month", "quarter", "year"] | None = Field(
+        description="The one granularity of the points (the requested one, else the one with "
+        "the most points, the finer on a tie); None when there is no point"
+    )
+    missing_periods: list[str] = Field(
+        description="Periods of that granularity between the first and the last point that "
+        "have no value for the place (gaps, not zeros)"
+    )
     points: list[SeriesPoint] = Field(
-        description="Every period where the indicator has a value for the place, oldest first"
+        description="Every period of that granularity where the indicator has a value for "
+        "the place, oldest first"
     )
 
 

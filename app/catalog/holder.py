@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog.build import build_catalog
 from app.catalog.snapshot import Catalog
-from app.store.version import read_version
+from app.errors import StoreUnavailableError
+from app.store.marker import replaced_store_message
+from app.store.version import read_store_state
 
 log = logging.getLogger(__name__)
 
@@ -21,16 +25,27 @@ class CatalogHolder:
     """The one mutable thing: a reference to the current immutable Catalog.
 
     Readers take `holder.catalog` once per request; a refresh builds a new snapshot off to the
-    side and replaces the reference in one assignment. If the store is unreachable, the last
-    snapshot keeps being served and `store_ok` turns False until the store answers again.
+    side and replaces the reference in one assignment. Every check also verifies the store is
+    the one this process started with (its identity, and for the embedded store the file
+    itself): if the store is unreachable, missing, corrupt or replaced, the last snapshot keeps
+    being served, `store_problem` says why, and writes are refused until it is fixed.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, store_file: Path | None = None, expected_store_id: str | None = None
+    ) -> None:
         self.engine = engine
+        self.store_file = store_file
+        self.expected_store_id = expected_store_id
+        self._file_id: tuple[int, int] | None = None
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
-        self.store_ok = True
+        self.store_problem: str | None = None
         self.last_check_s = 0.0
+
+    @property
+    def store_ok(self) -> bool:
+        return self.store_problem is None
 
     @property
     def catalog(self) -> Catalog:
@@ -43,34 +58,82 @@ class CatalogHolder:
         """Rebuild if the store's version differs from the snapshot's; True if swapped."""
         with self._lock:
             try:
-                version = read_version(self.engine)
-                self.store_ok = True
-            except SQLAlchemyError as exc:
-                if self.store_ok:
-                    log.warning(
-                        "store unreachable, serving catalog v%s: %s",
-                        getattr(self._catalog, "version", None),
-                        exc.__class__.__name__,
-                    )
-                self.store_ok = False
-                if self._catalog is None:
-                    raise
-                return False
+                version = self._check_store()
             finally:
                 self.last_check_s = time.monotonic()
+            if version is None:
+                if self._catalog is None:
+                    raise StoreUnavailableError(self.store_problem or "store unavailable")
+                return False
             if self._catalog is not None and self._catalog.version == version:
                 return False
             self._catalog = build_catalog(self.engine)
             log.info("catalog v%s loaded", self._catalog.version)
             return True
 
+    def check_writable(self) -> None:
+        """Refresh, then raise StoreUnavailableError (HTTP 503) unless the store is sound."""
+        self.refresh()
+        if self.store_problem is not None:
+            raise StoreUnavailableError(f"writes refused: {self.store_problem}")
+
+    def _check_store(self) -> int | None:
+        """The store's data version, or None (and `store_problem` set) when it is not sound."""
+        problem = self._file_problem()
+        version = None
+        if problem is None:
+            try:
+                state = read_store_state(self.engine)
+            except SQLAlchemyError as exc:
+                detail = str(exc.orig if hasattr(exc, "orig") else exc).splitlines()[0][:200]
+                problem = f"store unreadable ({exc.__class__.__name__}: {detail})"
+            else:
+                if self.expected_store_id is None:
+                    self.expected_store_id = state.store_id
+                if state.store_id != self.expected_store_id:
+                    where = self.store_file or Path("the database")
+                    problem = replaced_store_message(where, self.expected_store_id, state.store_id)
+                else:
+                    version = state.version
+        if problem != self.store_problem:
+            if problem is None:
+                log.warning("store sound again")
+            else:
+                log.error(
+                    "store problem, serving catalog v%s: %s",
+                    getattr(self._catalog, "version", None),
+                    problem,
+                )
+        self.store_problem = problem
+        return version
+
+    def _file_problem(self) -> str | None:
+        """For the embedded store: the file must be the one first seen (same device, inode)."""
+        if self.store_file is None:
+            return None
+        try:
+            stat = os.stat(self.store_file)
+        except OSError:
+            return (
+                f"the store file {self.store_file} is missing (store "
+                f"{self.expected_store_id}): restore it from a backup"
+            )
+        file_id = (stat.st_dev, stat.st_ino)
+        if self._file_id is None:
+            self._file_id = file_id
+        if file_id != self._file_id:
+            return f"the store file {self.store_file} was replaced by another file"
+        if not os.access(self.store_file, os.R_OK | os.W_OK):
+            return f"the store file {self.store_file} is not readable and writable"
+        return None
+
     async def poll(self, interval_s: float) -> None:
-        """Check the version every `interval_s` seconds until cancelled."""
+        """Check the store every `interval_s` seconds until cancelled."""
         while True:
             await asyncio.sleep(interval_s)
             try:
                 await asyncio.to_thread(self.refresh)
-            except SQLAlchemyError:
+            except (SQLAlchemyError, StoreUnavailableError):
                 log.warning(
                     "catalog refresh failed; keeping v%s", self._catalog and self._catalog.version
                 )

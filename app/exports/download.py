@@ -32,8 +32,6 @@ class Download:
     geo: gpd.GeoDataFrame | None = None
     legend: dict[str, Any] | None = None
     image: Callable[[str], bytes] | None = None
-    html: Callable[[], str] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 Writer = Callable[[Download], bytes]

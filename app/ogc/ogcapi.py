@@ -26,9 +26,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import InvalidParameterError
 from app.ogc.context import OgcContext
 from app.ogc.features import layer_fields
 from app.ogc.items_fast import items_document, items_headers, parse_items_query
+from app.params import MAX_COORDINATE, parse_bool, parse_interval, parse_numbers
 
 MAX_BODY_BYTES = 64 * 1024
 # Filters are bounded before any parser sees them (the AST is bounded again in app/ogc/query.py).
@@ -137,6 +139,23 @@ def _check_sortby(params: list[tuple[str, str]]) -> None:
             raise RejectedParameterError("sortby has an empty term; use e.g. sortby=name,-code")
 
 
+def check_items_values(params: list[tuple[str, str]]) -> None:
+    """`bbox`, `datetime` and `skipGeometry` parsed strictly: pygeoapi and the fast path
+    ignored `bbox=NaN,...`, `datetime=2024-13-45` and `skipGeometry=maybe` (issue 13)."""
+    for key, value in params:
+        name = key.lower()
+        if name == "bbox":
+            numbers = parse_numbers(value, "bbox", max_count=6)
+            if len(numbers) not in (4, 6) or any(abs(n) > MAX_COORDINATE for n in numbers):
+                raise InvalidParameterError(
+                    f"bbox must be 4 (or 6) numbers within ±{MAX_COORDINATE:g}, got '{value[:100]}'"
+                )
+        elif name == "datetime":
+            parse_interval(value, "datetime")
+        elif name == "skipgeometry":
+            parse_bool(value, "skipGeometry")
+
+
 class OgcApiGateway:
     """Wraps pygeoapi's Starlette app (mounted at /ogc).
 
@@ -161,6 +180,15 @@ class OgcApiGateway:
             scope["root_path"] = scope.get("root_path", "") + self.prefix
             scope["path"] = scope["path"].rstrip("/") + "/"
             scope["raw_path"] = scope["path"].encode()
+        if scope["method"] in ("GET", "HEAD") and _ITEMS_PATH.fullmatch(get_route_path(scope)):
+            query = scope.get("query_string", b"").decode("latin-1")
+            try:
+                check_items_values(parse_qsl(query, keep_blank_values=True))
+            except InvalidParameterError as exc:
+                await JSONResponse(
+                    {"code": "InvalidParameterValue", "description": exc.message}, 400
+                )(scope, receive, send)
+                return
         etag = self._etag()
         if (
             etag is not None
@@ -294,13 +322,13 @@ class OgcApiGateway:
                 raise RejectedParameterError(f"filter longer than {MAX_FILTER_CHARS} characters")
         if "filter" in names and lang in ("", "cql2-text", "cql-text"):
             params = [
-                (k, rewrite_cql2_text(v) if k == "filter" else v)
+                (k, rewrite_cql2_text(v) if k.lower() == "filter" else v)
                 for k, v in params
                 if k.lower() != "filter-lang"
             ]
             changed = True
         elif "filter" in names and lang in ("cql2-json", "cql-json"):
-            text = next(v for k, v in params if k == "filter")
+            text = next(v for k, v in params if k.lower() == "filter")
             body = rewrite_cql2_json(text)
             params = [(k, v) for k, v in params if k.lower() not in ("filter", "filter-lang")]
             changed = True

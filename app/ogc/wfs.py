@@ -16,7 +16,7 @@ import orjson
 import shapely
 from lxml import etree
 
-from app.errors import AppError
+from app.errors import AppError, InvalidParameterError
 from app.ogc.context import OgcContext
 from app.ogc.crs import CrsInfo, parse_crs, transformer
 from app.ogc.exceptions import OgcError
@@ -26,6 +26,7 @@ from app.ogc.gml import NS, PREFIX, GmlCache
 from app.ogc.query import FeatureQuery, SortKey, check_sort_keys, compile_filter, run_query
 from app.ogc.wfs_documents import capabilities_xml, describe_feature_type_xml, stored_queries_xml
 from app.ogc.xmlsafe import parse_xml
+from app.params import parse_bbox
 
 VERSIONS = ("2.0.0", "2.0.2")
 DEFAULT_SRS = "urn:ogc:def:crs:EPSG::4326"
@@ -267,9 +268,9 @@ class WfsService:
                 "InvalidParameterValue", "BBOX needs 4 numbers and an optional CRS", "bbox"
             )
         try:
-            a, b, c, d = (float(p) for p in parts[:4])
-        except ValueError:
-            raise OgcError("InvalidParameterValue", "BBOX values must be numbers", "bbox") from None
+            a, b, c, d = parse_bbox(",".join(parts[:4]), "BBOX")
+        except InvalidParameterError as exc:
+            raise OgcError("InvalidParameterValue", exc.message, "bbox") from None
         crs = (
             parse_crs(parts[4], False, "InvalidParameterValue") if len(parts) == 5 else default_crs
         )

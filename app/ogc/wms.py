@@ -17,12 +17,14 @@ import shapely
 from shapely.geometry import Point, box
 
 from app.catalog.snapshot import Catalog
+from app.errors import InvalidParameterError
 from app.ogc.context import OgcContext
 from app.ogc.crs import CrsInfo, parse_crs, transformer
 from app.ogc.exceptions import OgcError
 from app.ogc.wfs import OgcResponse
 from app.ogc.wms_capabilities import capabilities_xml
 from app.ogc.wms_layers import StyledLayer, WmsLayers
+from app.params import parse_bbox, parse_number
 from app.render.legend import render_legend
 from app.render.mapnik_render import ImageFormat, View, render_map
 from app.stats.classify import MISSING_COLOR, format_number
@@ -122,6 +124,14 @@ class WmsService:
         names = tuple(n for n in (params.get(layers_key) or "").split(",") if n)
         if not names:
             raise OgcError("MissingParameterValue", f"{layers_key} is required", layers_key)
+        max_layers = self.context.settings.wms_max_layers
+        if len(names) > max_layers:
+            # Each layer is styled and drawn: 700 of them took 53 s and 345 MB (issue 13).
+            raise OgcError(
+                "InvalidParameterValue",
+                f"{layers_key} names at most {max_layers} layers",
+                layers_key,
+            )
         styles = tuple((params.get("STYLES") or "").split(","))
         crs_key = "CRS" if version == "1.3.0" else "SRS"
         crs_name = params.get(crs_key) or params.get("CRS") or params.get("SRS")
@@ -165,12 +175,9 @@ class WmsService:
         if not text:
             raise OgcError("MissingParameterValue", "BBOX is required", "BBOX")
         try:
-            values = [float(v) for v in text.split(",")]
-        except ValueError:
-            raise OgcError("InvalidParameterValue", "BBOX values must be numbers", "BBOX") from None
-        if len(values) != 4 or any(v != v or v in (float("inf"), float("-inf")) for v in values):
-            raise OgcError("InvalidParameterValue", "BBOX needs 4 finite numbers", "BBOX")
-        a, b, c, d = values
+            a, b, c, d = parse_bbox(text, "BBOX")
+        except InvalidParameterError as exc:
+            raise OgcError("InvalidParameterValue", exc.message, "BBOX") from None
         if crs.is_lat_lon:
             a, b, c, d = b, a, d, c
         if a >= c or b >= d:
@@ -267,12 +274,9 @@ class WmsService:
         if text is None:
             raise OgcError("MissingParameterValue", f"{name} is required", name)
         try:
-            value = int(float(text))
-        except ValueError:
-            raise OgcError("InvalidPoint", f"{name} must be an integer", name) from None
-        if not 0 <= value < limit:
-            raise OgcError("InvalidPoint", f"{name} is outside the map", name)
-        return value
+            return int(parse_number(text, name, 0, limit - 1))
+        except InvalidParameterError as exc:
+            raise OgcError("InvalidPoint", exc.message, name) from None
 
     @staticmethod
     def _hit(styled: StyledLayer, code: str, props: dict[str, object]) -> dict[str, object]:

@@ -7,7 +7,7 @@ numerators and denominators at the requested level (a rate is never averaged).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 Aggregation = Literal["sum", "ratio", "difference", "excess_ratio", "excess_flag", "none"]
@@ -280,16 +280,6 @@ CORE_INDICATORS: tuple[Indicator, ...] = (
 )
 
 CORE_REGISTRY = IndicatorRegistry().register(*CORE_INDICATORS)
-
-
-def policy_indicator(
-    code: str, label_es: str, label_en: str, unit: str, description: str
-) -> Indicator:
-    """A Política Nacional Penitenciaria indicator: national only, never aggregated."""
-    return replace(
-        Indicator(code, label_es, label_en, unit, "none", group="politica"),
-        description=description,
-    )
 
 
 def indicator_rows(registry: IndicatorRegistry) -> list[dict[str, object]]:

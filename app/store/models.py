@@ -42,6 +42,16 @@ class DataVersion(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
+class StoreIdentity(Base):
+    """One row: a random id given to the store when it is created, so that a server notices
+    when the store it serves was replaced by another one (issue 13)."""
+
+    __tablename__ = "store_identity"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
 class AdminUnit(Base):
     """A departamento, provincia or distrito, keyed by its INEI UBIGEO code."""
 

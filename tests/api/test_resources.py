@@ -6,6 +6,8 @@ import io
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from app.codes import parse_period
+
 # seeds/002: EVOLUCIÓN DE LA POBLACIÓN PENAL ENTRE LA CAPACIDAD DE ALBERGUE: 2013 - 2024
 PRINTED_NATIONAL_POPULATION = {"2013": 67597, "2014": 71961}
 
@@ -230,3 +232,18 @@ def test_establishments_csv_has_population_columns(shipped_client: TestClient) -
     )
     row = next(r for r in csv.DictReader(io.StringIO(text)) if r["code"] == "EP-LURIGANCHO")
     assert float(row["population"]) > 0 and row["population_period"] == "2024-12"
+
+
+def test_a_series_has_one_granularity_and_lists_its_gaps(shipped_client: TestClient) -> None:
+    body = shipped_client.get("/api/v1/series", params={"indicator": "population"}).json()
+    granularity = body["granularity"]
+    assert granularity in {"month", "quarter", "year"}
+    periods = [p["period"] for p in body["points"]]
+    assert periods and all(parse_period(p).granularity == granularity for p in periods)
+    assert set(body["missing_periods"]).isdisjoint(periods)
+    assert all(periods[0] < p < periods[-1] for p in body["missing_periods"])
+    months = shipped_client.get(
+        "/api/v1/series", params={"indicator": "population", "granularity": "month"}
+    ).json()
+    assert months["granularity"] == "month"
+    assert all(parse_period(p["period"]).granularity == "month" for p in months["points"])

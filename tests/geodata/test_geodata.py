@@ -164,6 +164,7 @@ def test_observation_rows(obs, est, prov, dep):
         "medio_libre_programme_participants",
         "medio_libre_job_placements",
         "medio_libre_trained",
+        "inhabitants",
     } | pol
     assert set(obs.indicator) <= inds
     for pt, g in obs.groupby("place_type"):

@@ -5,15 +5,25 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from pydantic import BaseModel, field_validator
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import EngineDep, HolderDep
-from app.errors import AuthError, LoadError, WritesDisabledError
+from app.catalog.holder import CatalogHolder
+from app.errors import (
+    AuthError,
+    InvalidParameterError,
+    LoadError,
+    StoreUnavailableError,
+    WritesDisabledError,
+)
 from app.store.ingest.datasets import DatasetMeta, load_dataset, withdraw_dataset
 from app.store.ingest.tidy import MAX_FILE_BYTES
 from app.store.models import Dataset
@@ -29,7 +39,8 @@ def require_admin(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise AuthError("send the admin token as 'Authorization: Bearer <token>'")
-    given = hashlib.sha256(token.strip().encode()).hexdigest()
+    # Exactly the token: no trimming (issue 13: ' token ' was accepted).
+    given = hashlib.sha256(token.encode()).hexdigest()
     if not hmac.compare_digest(given, expected):
         raise AuthError("invalid admin token")
     client = request.client.host if request.client else "unknown"
@@ -37,6 +48,39 @@ def require_admin(request: Request) -> str:
 
 
 AdminDep = Annotated[str, Depends(require_admin)]
+T = TypeVar("T")
+
+
+async def _write(holder: CatalogHolder, write: Callable[[], T]) -> T:
+    """Run a store write off the event loop, only into the store this server started with:
+    a missing, corrupt or replaced store answers 503 and nothing is acknowledged."""
+
+    def checked_write() -> T:
+        holder.check_writable()
+        try:
+            return write()
+        except SQLAlchemyError as exc:
+            holder.refresh()
+            raise StoreUnavailableError(
+                f"write failed, nothing was stored: {holder.store_problem or exc.__class__.__name__}"
+            ) from exc
+
+    return await asyncio.to_thread(checked_write)
+
+
+DATASET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+
+
+def check_dataset_name(name: str) -> str:
+    """A dataset name is a slug (letters, digits, `_ . -`; no path, no spaces): it ends up
+    in file names, URLs and logs (issue 13: an upload named `..\\..\\evil.csv` was stored
+    as `..\\..\\evil`)."""
+    if not DATASET_NAME.fullmatch(name):
+        raise InvalidParameterError(
+            f"dataset name '{name[:100]}' is not allowed: use 1-128 letters, digits, '_', '.' "
+            "or '-', starting with a letter or digit (send name= to choose one)"
+        )
+    return name
 
 
 class DatasetOut(BaseModel):
@@ -93,11 +137,19 @@ async def post_dataset(
     if len(data) > MAX_FILE_BYTES:
         raise LoadError(f"file is larger than {MAX_FILE_BYTES} bytes")
     filename = file.filename or "upload.csv"
-    stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = re.split(r"[/\\]", filename)[-1].rsplit(".", 1)[0]
     meta = DatasetMeta(
-        name or stem, title, source_document, source_table, description, who, not partial
+        check_dataset_name(name or stem),
+        title,
+        source_document,
+        source_table,
+        description,
+        who,
+        not partial,
     )
-    result = await asyncio.to_thread(load_dataset, engine, data, filename, meta, replace=replace)
+    result = await _write(
+        holder, lambda: load_dataset(engine, data, filename, meta, replace=replace)
+    )
     await asyncio.to_thread(holder.refresh)
     return LoadOut(**result.__dict__)
 
@@ -113,6 +165,6 @@ def list_datasets(_: AdminDep, engine: EngineDep) -> list[DatasetOut]:
 async def delete_dataset(
     name: str, _: AdminDep, engine: EngineDep, holder: HolderDep
 ) -> dict[str, object]:
-    version = await asyncio.to_thread(withdraw_dataset, engine, name)
+    version = await _write(holder, lambda: withdraw_dataset(engine, name))
     await asyncio.to_thread(holder.refresh)
     return {"withdrawn": name, "data_version": version}

@@ -10,8 +10,8 @@ from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import respond, suppression_policy
 from app.api.services.choropleth import ChoroplethParams, build_choropleth, choropleth_download
 from app.api.services.params import parse_dimension_filters
-from app.errors import InvalidParameterError
 from app.exports.formats import MAP_FORMATS
+from app.params import parse_numbers
 
 router = APIRouter(tags=["choropleth"])
 
@@ -19,14 +19,7 @@ FORMAT_HELP = "Output: " + ", ".join(MAP_FORMATS) + " (shp is a zipped Shapefile
 
 
 def parse_breaks(text: str | None) -> tuple[float, ...] | None:
-    if not text:
-        return None
-    try:
-        return tuple(float(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise InvalidParameterError(
-            f"breaks must be comma-separated numbers, e.g. breaks=10,20,50; got '{text}'"
-        ) from None
+    return parse_numbers(text, "breaks") if text else None
 
 
 @router.get(

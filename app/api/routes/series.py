@@ -18,6 +18,8 @@ EXAMPLE = {
     "indicator": {"code": "population", "label": "Población penal", "unit": "personas"},
     "place": {"code": "PE", "name": "Perú", "level": "national"},
     "data_version": 3,
+    "granularity": "year",
+    "missing_periods": [],
     "points": [
         {
             "period": "2013",
@@ -65,7 +67,11 @@ def get_series(
     ] = None,
     to: Annotated[str | None, Query(description="Last period")] = None,
     granularity: Annotated[
-        str | None, Query(description="Only periods of this kind: month, quarter or year")
+        str | None,
+        Query(
+            description="month, quarter or year; by default the one with the most points "
+            "(a series never mixes them)"
+        ),
     ] = None,
     lang: Annotated[str, Query(description="es (default) or en")] = "es",
     f: Annotated[str, Query(description="json, csv, xlsx, docx, pdf, png (chart) or jpg")] = "json",

@@ -21,9 +21,11 @@ from app.codes import (
 )
 from app.errors import InvalidParameterError
 from app.exports.download import Download
+from app.params import BBox
+from app.params import parse_bbox as parse_strict_bbox
 from app.sources import citations, describe, document_label
 from app.stats.aggregate import registry_for
-from app.stats.observation_index import observation_index, source_dict
+from app.stats.engine import source_dict, stats_engine
 from app.stats.snapshot_cache import per_snapshot
 from app.stats.suppress import SuppressionPolicy
 
@@ -42,6 +44,11 @@ FIELDS = [
 
 
 LATEST_INDICATORS = ("population", "capacity")
+LATEST_SQL = """
+SELECT place_code, period, value, dataset, document, source_table, locator FROM obs
+WHERE indicator = $indicator AND place_type = 'establishment' AND dims = ''
+  AND value IS NOT NULL
+"""
 
 
 def latest_figures(catalog: Catalog) -> dict[str, dict[str, dict[str, Any]]]:
@@ -50,20 +57,19 @@ def latest_figures(catalog: Catalog) -> dict[str, dict[str, dict[str, Any]]]:
     Neither indicator is sensitive, so no suppression applies."""
 
     def build() -> dict[str, dict[str, dict[str, Any]]]:
-        index = observation_index(catalog)
+        engine = stats_engine(catalog)
         result: dict[str, dict[str, dict[str, Any]]] = {}
         for code in LATEST_INDICATORS:
-            periods = sorted(
-                (p for (i, pt, p) in index.valued_periods if i == code and pt == "establishment"),
-                key=period_sort_key,
-            )
-            for period in periods:  # later periods overwrite earlier ones
-                for place, row in index.values(code, "establishment", period, "").iterrows():
-                    result.setdefault(str(place), {})[code] = {
-                        "value": float(row["value"]),
-                        "period": period,
-                        "source": source_dict(row["source"]),
-                    }
+            rows = engine.query(LATEST_SQL, {"indicator": code})
+            rows["key"] = rows["period"].map(period_sort_key)
+            latest = rows.sort_values("key").drop_duplicates("place_code", keep="last")
+            for row in latest.itertuples(index=False):
+                source = (row.dataset, row.document, row.source_table, row.locator)
+                result.setdefault(str(row.place_code), {})[code] = {
+                    "value": float(row.value),
+                    "period": str(row.period),
+                    "source": source_dict(source),
+                }
         return result
 
     return per_snapshot(catalog, "establishment_latest_figures", build)
@@ -83,23 +89,13 @@ class EstablishmentFilter:
     kind: str | None = None
     oficina_regional: str | None = None
     departamento: str | None = None
-    bbox: tuple[float, float, float, float] | None = None
+    bbox: BBox | None = None
     lang: str = "es"
 
 
-def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+def parse_bbox(text: str | None) -> BBox | None:
     """bbox=minx,miny,maxx,maxy in EPSG:4326 (lon, lat)."""
-    if not text:
-        return None
-    try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        values = ()
-    if len(values) != 4 or values[0] > values[2] or values[1] > values[3]:
-        raise InvalidParameterError(
-            f"bbox must be minx,miny,maxx,maxy (lon/lat, EPSG:4326), got '{text}'"
-        )
-    return values
+    return None if not text else parse_strict_bbox(text, "bbox (lon/lat)", is_lon_lat=True)
 
 
 def list_establishments(catalog: Catalog, params: EstablishmentFilter) -> Download:

@@ -106,7 +106,9 @@ def find_observations(
             except ValueError as exc:
                 raise InvalidParameterError(f"{name}: {exc}") from None
             selected = [keep(k, limit_key) for k in keys]
-            rows = rows[selected]
+            # A boolean array, never a list: an empty list selects columns, not rows, and the
+            # sort below then failed with KeyError 'indicator' (issue 13).
+            rows = rows[np.array(selected, dtype=bool)]
             keys = [k for k, s in zip(keys, selected, strict=True) if s]
     rows = rows.assign(_key=keys).sort_values(
         ["indicator", "place_type", "place_code", "_key", "dimensions"]

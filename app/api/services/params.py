@@ -8,7 +8,7 @@ from __future__ import annotations
 from app.catalog.snapshot import Catalog
 from app.codes import DIMENSION_VALUE_RE, DIMENSION_VALUES, DIMENSIONS, LEVELS, parse_period
 from app.errors import InvalidParameterError
-from app.stats.aggregate import periods_at_level, registry_for
+from app.stats.aggregate import latest_period, registry_for
 from app.stats.indicators import Indicator
 
 LANGS = ("es", "en")
@@ -52,8 +52,8 @@ def resolve_period(
     if period is None or period == "":
         if not available:
             raise InvalidParameterError(f"indicator '{indicator.code}' has no data yet")
-        at_level = periods_at_level(catalog, indicator, level) if level else ()
-        return at_level[-1] if at_level else available[-1]
+        latest = latest_period(catalog, indicator, level) if level else None
+        return latest or available[-1]
     try:
         parse_period(period)
     except ValueError as exc:
@@ -64,15 +64,6 @@ def resolve_period(
             f"valid: {', '.join(available) or 'none'}"
         )
     return period
-
-
-def check_period_text(period: str | None) -> str | None:
-    if period:
-        try:
-            parse_period(period)
-        except ValueError as exc:
-            raise InvalidParameterError(str(exc)) from None
-    return period or None
 
 
 def parse_dimension_filters(query: dict[str, str]) -> dict[str, str]:

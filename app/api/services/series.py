@@ -1,8 +1,9 @@
-"""Time series of one indicator at one place, recomputed period by period."""
+"""Time series of one indicator at one place: one granularity, with the missing periods."""
 
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,13 +17,14 @@ import pandas as pd  # noqa: E402
 from app.api.services.display import display_value  # noqa: E402
 from app.api.services.params import check_lang, resolve_indicator  # noqa: E402
 from app.catalog.snapshot import Catalog  # noqa: E402
-from app.codes import NATIONAL_CODE, UNIT_LEVELS, parse_period  # noqa: E402
+from app.codes import NATIONAL_CODE, UNIT_LEVELS, parse_period, period_sort_key  # noqa: E402
 from app.errors import InvalidParameterError, NotFoundError  # noqa: E402
 from app.exports.download import Download, sources_text  # noqa: E402
-from app.stats.aggregate import compute, periods_at_level, place_names  # noqa: E402
+from app.stats.aggregate import level_rows, place_names  # noqa: E402
+from app.stats.engine import Scope  # noqa: E402
+from app.stats.indicators import Indicator  # noqa: E402
 from app.stats.suppress import SuppressionPolicy, apply_suppression  # noqa: E402
-
-GRANULARITIES = ("month", "quarter", "year")
+from app.stats.timeline import GRANULARITIES, default_granularity, missing_periods, period_range  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,22 @@ def _bound(text: str | None, name: str) -> tuple[int, int, int] | None:
         raise InvalidParameterError(f"{name}: {exc}") from None
 
 
+def series_frame(
+    catalog: Catalog, indicator: Indicator, place: str, policy: SuppressionPolicy
+) -> pd.DataFrame:
+    """Every period where `place` has a value of `indicator` (suppression applied), oldest
+    first: one query over all periods (app/stats/engine.py), never one per period."""
+    level = level_of(place)
+    if indicator.aggregation == "none":
+        return pd.DataFrame(columns=["period"])
+    rows = level_rows(catalog, indicator, Scope(level, "", place=place))
+    rows = rows[rows["value"].notna() & (rows["place"] == place)].copy()
+    rows["status"] = "ok"
+    rows = apply_suppression(rows, indicator, level, policy)
+    rows["key"] = rows["period"].map(period_sort_key)
+    return rows.sort_values("key").reset_index(drop=True)
+
+
 def build_series(catalog: Catalog, params: SeriesParams, policy: SuppressionPolicy) -> Download:
     lang = check_lang(params.lang)
     indicator = resolve_indicator(catalog, params.indicator)
@@ -72,39 +90,14 @@ def build_series(catalog: Catalog, params: SeriesParams, policy: SuppressionPoli
             f"unknown granularity '{params.granularity}'; valid: {', '.join(GRANULARITIES)}"
         )
     start, end = _bound(params.start, "from"), _bound(params.end, "to")
-    rows: list[dict[str, Any]] = []
-    # Only periods where some place of the level has a value can have one here.
-    for period in periods_at_level(catalog, indicator, level):
-        parsed = parse_period(period)
-        if params.granularity and parsed.granularity != params.granularity:
-            continue
-        if (start and parsed.end_key < start) or (end and parsed.end_key > end):
-            continue
-        if indicator.aggregation == "none":
-            continue
-        values = compute(catalog, indicator, level, period)
-        frame = apply_suppression(values.frame, indicator, level, policy)
-        row = frame.loc[params.place]
-        if row["status"] == "missing":
-            continue
-        rows.append(
-            {
-                "period": period,
-                "value": None if pd.isna(row["value"]) else float(row["value"]),
-                "numerator": None if pd.isna(row["numerator"]) else float(row["numerator"]),
-                "denominator": None if pd.isna(row["denominator"]) else float(row["denominator"]),
-                "denominator_period": values.denominator_period,
-                "status": row["status"],
-                "display": display_value(
-                    indicator, row["value"], row["status"], row["suppressed_range"], lang
-                ),
-                "method": row["method"],
-                "n_establishments": None
-                if pd.isna(row["n_establishments"])
-                else int(row["n_establishments"]),
-                "sources": row["sources"],
-            }
-        )
+    frame = series_frame(catalog, indicator, params.place, policy)
+    if start:
+        frame = frame[frame["key"] >= start]
+    if end:
+        frame = frame[frame["key"] <= end]
+    granularity = params.granularity or default_granularity(frame["period"])
+    frame = frame[[parse_period(p).granularity == granularity for p in frame["period"]]]
+    rows = [_point(indicator, row, lang) for row in frame.to_dict("records")]
     place_name = str(names.loc[params.place])
     title = f"{indicator.label(lang)} — {place_name}"
     body = {
@@ -115,6 +108,8 @@ def build_series(catalog: Catalog, params: SeriesParams, policy: SuppressionPoli
         },
         "place": {"code": params.place, "name": place_name, "level": level},
         "data_version": catalog.version,
+        "granularity": granularity,
+        "missing_periods": missing_periods([r["period"] for r in rows]),
         "points": rows,
     }
     table = pd.DataFrame(
@@ -148,15 +143,40 @@ def build_series(catalog: Catalog, params: SeriesParams, policy: SuppressionPoli
     )
 
 
+def _number(value: Any) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def _point(indicator: Indicator, row: dict[str, Any], lang: str) -> dict[str, Any]:
+    return {
+        "period": row["period"],
+        "value": _number(row["value"]),
+        "numerator": _number(row["numerator"]),
+        "denominator": _number(row["denominator"]),
+        "denominator_period": row["denominator_period"],
+        "status": row["status"],
+        "display": display_value(
+            indicator, row["value"], row["status"], row["suppressed_range"], lang
+        ),
+        "method": row["method"],
+        "n_establishments": None
+        if pd.isna(row["n_establishments"])
+        else int(row["n_establishments"]),
+        "sources": row["sources"],
+    }
+
+
 def draw_chart(
     title: str, unit: str, rows: list[dict[str, Any]], fmt: str, sources: list[str]
 ) -> bytes:
     """A line chart of the series (matplotlib, Agg backend)."""
     figure, axes = plt.subplots(figsize=(9, 4.5), dpi=100)
     try:
-        periods = [r["period"] for r in rows if r["value"] is not None]
-        values = [r["value"] for r in rows if r["value"] is not None]
-        axes.plot(periods, values, marker="o", color="#bd0026")
+        # Missing periods stay on the axis as gaps (NaN breaks the line).
+        values = {r["period"]: r["value"] for r in rows if r["value"] is not None}
+        axis = period_range(rows[0]["period"], rows[-1]["period"]) if rows else []
+        axes.plot(axis, [values.get(p, math.nan) for p in axis], marker="o", color="#bd0026")
+        axes.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(16))
         axes.set_title(title, fontsize=12)
         axes.set_ylabel(unit)
         axes.grid(alpha=0.3)

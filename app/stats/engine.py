@@ -1,0 +1,280 @@
+"""The statistics engine: the figures of one catalog snapshot in an in-memory DuckDB database.
+
+Built once per snapshot (app/stats/snapshot_cache.py). The observations, the places of each
+level and the establishment → place groups are copied into DuckDB, and the sums of
+establishment figures for every indicator × level × place × period × dimensions are computed
+in one GROUP BY (table `rollup`). Every question is then one SQL query with a period filter
+(a map), a place filter (a series) or neither (the periods with data): never a Python loop over
+periods. The rules themselves are documented in app/stats/aggregate.py. Read-only after build;
+each query runs on its own cursor, so threads may query at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from app.catalog.snapshot import Catalog
+from app.sources import describe
+from app.stats.geography import AGGREGATE_LEVELS, establishment_group, place_names
+from app.stats.snapshot_cache import per_snapshot
+
+Source = tuple[str, str, str, str]  # dataset, document, table, locator
+
+_SCHEMA = """
+CREATE TABLE obs (
+    indicator VARCHAR, place_type VARCHAR, place_code VARCHAR, period VARCHAR, dims VARCHAR,
+    value DOUBLE, note VARCHAR, is_complete BOOLEAN,
+    dataset VARCHAR, document VARCHAR, source_table VARCHAR, locator VARCHAR
+);
+CREATE TABLE names (level VARCHAR, place VARCHAR);
+CREATE TABLE grp (level VARCHAR, est VARCHAR, place VARCHAR);
+"""
+
+# Figures of complete datasets summed over the establishments of each place (the rule that
+# a published figure wins is applied at query time, where the published rows are at hand).
+_ROLLUP = """
+CREATE TABLE rollup AS
+SELECT o.indicator, g.level, g.place, o.period, o.dims,
+       sum(o.value) AS value, count(*) AS n_establishments,
+       list(DISTINCT [o.dataset, o.document, o.source_table]) AS sources
+FROM obs o JOIN grp g ON g.est = o.place_code
+WHERE o.place_type = 'establishment' AND o.is_complete AND o.value IS NOT NULL
+GROUP BY ALL
+ORDER BY o.indicator, g.level, o.dims, g.place, o.period
+"""
+
+
+def source_dict(source: Iterable[str]) -> dict[str, str]:
+    """A source as the API writes it: the publication, table, locator, citation and trace
+    (see app/sources.py)."""
+    dataset, document, table, locator = (*source, "")[:4]
+    return describe(dataset, document, table, locator)
+
+
+def summed_sources(*lists: Iterable[Sequence[str]]) -> list[dict[str, str]]:
+    """Distinct (dataset, document, table) of summed rows, by document and table; the
+    locator is left empty (a sum has no single line)."""
+    distinct = {tuple(s) for items in lists for s in items}
+    ordered = sorted(distinct, key=lambda t: (t[1], t[2], t[0]))
+    return [source_dict((*s, "")) for s in ordered]
+
+
+@dataclass(frozen=True)
+class StatsEngine:
+    """The DuckDB database of one snapshot, and the (indicator, place type, period) triples
+    that carry at least one value (under any dimensions)."""
+
+    database: duckdb.DuckDBPyConnection
+    valued_periods: frozenset[tuple[str, str, str]]
+
+    def query(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+        cursor = self.database.cursor()
+        try:
+            return cursor.execute(sql, params).df()
+        finally:
+            cursor.close()
+
+    def periods_with_value(self, sql: str, params: dict[str, Any], condition: str) -> list[str]:
+        """The distinct periods of the rows of a `stored_query` or `derived_query` (aliased
+        `r`) that meet `condition` at a place of the level."""
+        wrapped = f"""SELECT DISTINCT r.period FROM ({sql}) r
+            JOIN names n ON n.level = $level AND n.place = r.place WHERE {condition}"""
+        return [str(p) for p in self.query(wrapped, params)["period"]]
+
+
+def stats_engine(catalog: Catalog) -> StatsEngine:
+    """The engine of `catalog`, built on first use and dropped with the snapshot."""
+    return per_snapshot(catalog, "stats_engine", lambda: _build(catalog))
+
+
+# Copied straight from the catalog's frame by DuckDB (no intermediate pandas copy: at a
+# million rows a Python-side conversion tripled the peak memory of a snapshot swap).
+_COPY_OBSERVATIONS = """
+INSERT INTO obs SELECT
+    coalesce(indicator, ''), coalesce(place_type, ''), coalesce(place_code, ''),
+    coalesce(period, ''), coalesce(dimensions, ''), TRY_CAST(value AS DOUBLE),
+    coalesce(note, ''), coalesce(TRY_CAST(dataset_is_complete AS BOOLEAN), FALSE),
+    coalesce(dataset_title, ''), coalesce(source_document, ''), coalesce(source_table, ''),
+    coalesce(source_locator, '')
+FROM incoming
+"""
+OBSERVATION_COLUMNS = [
+    "indicator",
+    "place_type",
+    "place_code",
+    "period",
+    "dimensions",
+    "value",
+    "note",
+    "dataset_is_complete",
+    "dataset_title",
+    "source_document",
+    "source_table",
+    "source_locator",
+]
+
+
+def _place_rows(catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(names: level, place) for every level and (grp: level, est, place) for the aggregate
+    levels, keeping only groups that are places of the level (a sum for an unknown place
+    would never be shown)."""
+    names, groups = [], []
+    for level in (*AGGREGATE_LEVELS, "establishment"):
+        codes = place_names(catalog, level).index
+        names.append(pd.DataFrame({"level": level, "place": codes.astype(object)}))
+        if level in AGGREGATE_LEVELS:
+            group = establishment_group(catalog, level)
+            group = group[group.isin(codes)]
+            groups.append(
+                pd.DataFrame(
+                    {
+                        "level": level,
+                        "est": group.index.astype(str).astype(object),
+                        "place": group.astype(str).astype(object).to_numpy(),
+                    }
+                )
+            )
+    return pd.concat(names, ignore_index=True), pd.concat(groups, ignore_index=True)
+
+
+def _build(catalog: Catalog) -> StatsEngine:
+    database = duckdb.connect(":memory:")
+    database.execute(_SCHEMA)
+    names, groups = _place_rows(catalog)
+    database.register("incoming", catalog.observations[OBSERVATION_COLUMNS])
+    database.execute(_COPY_OBSERVATIONS)
+    database.unregister("incoming")
+    for table, frame in (("names", names), ("grp", groups)):
+        database.register("incoming", frame)
+        database.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+        database.unregister("incoming")
+    database.execute(_ROLLUP)
+    valued = database.execute(
+        "SELECT DISTINCT indicator, place_type, period FROM obs WHERE value IS NOT NULL"
+    ).fetchall()
+    return StatsEngine(database, frozenset((str(i), str(t), str(p)) for i, t, p in valued))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows a query returns: one indicator at one level and dimensions, optionally
+    for one period (a map) and/or one place (a series)."""
+
+    level: str
+    dims: str
+    period: str | None = None
+    place: str | None = None
+
+    def filters(self, period_column: str, place_column: str) -> str:
+        parts = []
+        if self.period is not None:
+            parts.append(f"AND {period_column} = $period")
+        if self.place is not None:
+            parts.append(f"AND {place_column} = $place")
+        return " ".join(parts)
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"level": self.level, "dims": self.dims}
+        if self.period is not None:
+            params["period"] = self.period
+        if self.place is not None:
+            params["place"] = self.place
+        return params
+
+
+def stored_query(indicator: str, scope: Scope, use_rollup: bool) -> tuple[str, dict[str, Any]]:
+    """Published rows of a stored indicator beside the establishment sums of the same place
+    and period (a full join: either side may be missing)."""
+    rollup = (
+        f"""SELECT period, place, value, n_establishments, sources FROM rollup
+        WHERE indicator = $indicator AND level = $level AND dims = $dims
+        {scope.filters("period", "place")}"""
+        if use_rollup
+        else "SELECT NULL::VARCHAR AS period, NULL::VARCHAR AS place, NULL::DOUBLE AS value, "
+        "NULL::BIGINT AS n_establishments, NULL::VARCHAR[][] AS sources LIMIT 0"
+    )
+    sql = f"""
+    WITH pub AS (
+        SELECT period, place_code AS place, value, note, dataset, document, source_table, locator
+        FROM obs WHERE indicator = $indicator AND place_type = $level AND dims = $dims
+        {scope.filters("period", "place_code")}
+    ), agg AS ({rollup})
+    SELECT coalesce(pub.period, agg.period) AS period, coalesce(pub.place, agg.place) AS place,
+           pub.value AS pub_value, pub.note, pub.dataset, pub.document, pub.source_table,
+           pub.locator, agg.value AS sum_value, agg.n_establishments, agg.sources AS sum_sources
+    FROM pub FULL JOIN agg ON pub.period = agg.period AND pub.place = agg.place
+    """
+    return sql, {**scope.params(), "indicator": indicator}
+
+
+def derived_query(
+    numerator: str,
+    denominator: str,
+    numerator_dims: str,
+    scope: Scope,
+    denominator_periods: dict[str, str],
+) -> tuple[str, dict[str, Any]]:
+    """Numerator and denominator published at the level (`pub_*`) beside their sums over the
+    establishments of each place that report both (`sum_*`), the denominator taken at
+    `denominator_periods[period]`. The periods are those keys: `scope.period` is not used."""
+    scope = Scope(scope.level, scope.dims, None, scope.place)
+    place = scope.filters("o.period", "o.place_code")
+    sql = f"""
+    WITH dmap AS (SELECT unnest($periods) AS period, unnest($den_periods) AS den_period),
+    num_pub AS (
+        SELECT o.period, o.place_code AS place, o.value,
+               [o.dataset, o.document, o.source_table, o.locator] AS src
+        FROM obs o JOIN dmap d ON o.period = d.period
+        WHERE o.indicator = $numerator AND o.place_type = $level AND o.dims = $num_dims
+          AND o.value IS NOT NULL {place}
+    ), den_pub AS (
+        SELECT d.period, o.place_code AS place, o.value,
+               [o.dataset, o.document, o.source_table, o.locator] AS src
+        FROM obs o JOIN dmap d ON o.period = d.den_period
+        WHERE o.indicator = $denominator AND o.place_type = $level AND o.dims = $dims
+          AND o.value IS NOT NULL {place}
+    ), pub AS (
+        SELECT coalesce(n.period, d.period) AS period, coalesce(n.place, d.place) AS place,
+               n.value AS num, d.value AS den, n.src AS nsrc, d.src AS dsrc
+        FROM num_pub n FULL JOIN den_pub d ON n.period = d.period AND n.place = d.place
+    ), num_est AS (
+        SELECT o.period, o.place_code AS est, o.value,
+               [o.dataset, o.document, o.source_table] AS src
+        FROM obs o JOIN dmap d ON o.period = d.period
+        WHERE o.indicator = $numerator AND o.place_type = 'establishment' AND o.is_complete
+          AND o.dims = $num_dims AND o.value IS NOT NULL
+    ), den_est AS (
+        SELECT d.period, o.place_code AS est, o.value,
+               [o.dataset, o.document, o.source_table] AS src
+        FROM obs o JOIN dmap d ON o.period = d.den_period
+        WHERE o.indicator = $denominator AND o.place_type = 'establishment' AND o.is_complete
+          AND o.dims = $dims AND o.value IS NOT NULL
+    ), paired AS (
+        SELECT n.period, g.place, sum(n.value) AS num, sum(d.value) AS den,
+               count(*) AS n_establishments,
+               list(DISTINCT n.src) AS nsrc, list(DISTINCT d.src) AS dsrc
+        FROM num_est n JOIN den_est d ON n.period = d.period AND n.est = d.est
+        JOIN grp g ON g.est = n.est
+        WHERE g.level = $level {scope.filters("n.period", "g.place")}
+        GROUP BY n.period, g.place
+    )
+    SELECT coalesce(p.period, s.period) AS period, coalesce(p.place, s.place) AS place,
+           p.num AS pub_num, p.den AS pub_den, p.nsrc AS pub_nsrc, p.dsrc AS pub_dsrc,
+           s.num AS sum_num, s.den AS sum_den, s.n_establishments,
+           s.nsrc AS sum_nsrc, s.dsrc AS sum_dsrc
+    FROM pub p FULL JOIN paired s ON p.period = s.period AND p.place = s.place
+    """
+    params = {
+        **scope.params(),
+        "numerator": numerator,
+        "denominator": denominator,
+        "num_dims": numerator_dims,
+        "periods": list(denominator_periods),
+        "den_periods": list(denominator_periods.values()),
+    }
+    return sql, params
