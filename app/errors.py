@@ -50,3 +50,9 @@ class WritesDisabledError(AppError):
 
 class StoreUnavailableError(AppError):
     status_code = 503
+
+
+class ServerBusyError(AppError):
+    """Too much heavy work already running: retry later (HTTP 503 with Retry-After)."""
+
+    status_code = 503

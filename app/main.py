@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from app import __version__
 from app.api.errors import install_error_handlers
 from app.api.middleware import HttpGuardMiddleware, RequestLimits
+from app.api.respond import ReportSlots
 from app.api.response_cache import ResponseCacheMiddleware, VersionedLRU
 from app.api.routes import admin, health
 from app.api.v1 import router as api_v1_router
@@ -82,6 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.holder = holder
     app.state.admin_token_sha256 = settings.admin_token_sha256
+    app.state.report_slots = ReportSlots(settings.report_concurrency, settings.report_wait_s)
     install_error_handlers(app)
     # Added innermost first: response cache < CORS < HTTP guard (outermost: it bounds the
     # request and turns HEAD into GET before anything else sees it).

@@ -97,6 +97,19 @@ class Settings(BaseSettings):
         "gets HTTP 503 and is closed, and requests beyond it get 503. Keep it well below the "
         "open-files limit (`ulimit -n`).",
     )
+    report_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Most report files (PDF, XLSX, DOCX, PNG/JPEG maps, GeoPackage, Shapefile) "
+        "built at once per process; others wait for a slot.",
+    )
+    report_wait_s: float = Field(
+        default=15.0,
+        gt=0,
+        le=600,
+        description="Seconds a report request waits for a slot before HTTP 503 (Retry-After).",
+    )
     access_log: bool = Field(
         default=False,
         description="`siep serve`: log one line per request (uvicorn's access log). Server "

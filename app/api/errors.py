@@ -10,8 +10,11 @@ from app.errors import AppError
 
 async def app_error_handler(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
+    headers = {"Retry-After": "5"} if exc.status_code == 503 else None
     return JSONResponse(
-        {"detail": exc.message, "status": exc.status_code}, status_code=exc.status_code
+        {"detail": exc.message, "status": exc.status_code},
+        status_code=exc.status_code,
+        headers=headers,
     )
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 
 from fastapi import Request, Response
 
 from app.catalog.snapshot import Catalog
+from app.errors import ServerBusyError
 from app.exports.download import Download
 from app.exports.formats import BUILTIN_FORMATS
 from app.settings import Settings
@@ -67,4 +70,35 @@ def respond(
     headers["Content-Disposition"] = (
         f'{kind}; filename="{safe_filename(download.filename)}.{export.extension}"'
     )
-    return Response(export.write(download), media_type=export.media_type, headers=headers)
+    if export.name not in HEAVY_FORMATS:
+        return Response(export.write(download), media_type=export.media_type, headers=headers)
+    slots: ReportSlots = request.app.state.report_slots
+    with slots.slot():
+        body = export.write(download)
+    return Response(body, media_type=export.media_type, headers=headers)
+
+
+# Reports drawn or typeset in Python (Mapnik holds the GIL while it draws): at most
+# `report_concurrency` at a time, so light requests keep threads and the GIL (issue 13).
+HEAVY_FORMATS = frozenset({"pdf", "xlsx", "docx", "png", "jpg", "gpkg", "shp"})
+
+
+class ReportSlots:
+    """A bounded number of report builds at once; a request waits `wait_s` for a slot,
+    then gets HTTP 503 with Retry-After instead of piling up behind the others."""
+
+    def __init__(self, concurrency: int, wait_s: float) -> None:
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self.wait_s = wait_s
+
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[None]:
+        if not self._slots.acquire(timeout=self.wait_s):
+            raise ServerBusyError(
+                f"the server is busy building other reports; retry in a few seconds "
+                f"(waited {self.wait_s:g} s)"
+            )
+        try:
+            yield
+        finally:
+            self._slots.release()

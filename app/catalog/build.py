@@ -24,6 +24,7 @@ from app.store.version import read_version
 
 CRS = "EPSG:4326"
 MAX_ATTEMPTS = 5
+CHUNK_ROWS = 100_000
 
 
 def build_catalog(engine: Engine) -> Catalog:
@@ -38,9 +39,29 @@ def build_catalog(engine: Engine) -> Catalog:
 
 
 def _frame(conn: Connection, model: type, *columns: Any) -> pd.DataFrame:
+    """A table read in chunks, each text column sharing one string object per distinct value
+    (the driver makes a new string per cell: at a million observations that alone held
+    hundreds of MB, since codes, periods and sources repeat)."""
     stmt = select(*columns) if columns else select(model)
-    result = conn.execute(stmt)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(stmt)
+    keys = list(result.keys())
+    chunks = [_shared_text(pd.DataFrame(rows, columns=keys)) for rows in result.partitions()]
+    if not chunks:
+        return pd.DataFrame(columns=keys)
+    return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+
+
+def _shared_text(frame: pd.DataFrame) -> pd.DataFrame:
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.StringDtype):
+            codes, uniques = pd.factorize(column)
+            frame[name] = pd.Series(
+                pd.api.extensions.take(uniques, codes, allow_fill=True),
+                index=frame.index,
+                dtype=column.dtype,
+            )
+    return frame
 
 
 def _read_frames(conn: Connection) -> dict[str, pd.DataFrame]:

@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.api.respond import ReportSlots
 from tests.fuzz.conftest import TOKEN
 
 WMS = "/wms?SERVICE=WMS&VERSION=1.3.0&STYLES=&WIDTH=256&HEIGHT=256&FORMAT=image/png"
@@ -200,3 +201,22 @@ def test_every_answer_has_a_request_id_and_keeps_a_safe_given_one(client: TestCl
 def test_pygeoapi_logging_setting_leaves_our_loggers_alone(app: FastAPI) -> None:
     assert logging.getLogger().level != logging.CRITICAL
     assert logging.getLogger("app").getEffectiveLevel() < logging.CRITICAL
+
+
+def test_reports_beyond_the_slots_get_503_and_light_requests_pass(
+    app: FastAPI, client: TestClient
+) -> None:
+    original = app.state.report_slots
+    app.state.report_slots = ReportSlots(concurrency=1, wait_s=0.2)
+    try:
+        with app.state.report_slots.slot():  # another report is being built
+            busy = client.get("/api/v1/choropleth?indicator=population&level=departamento&f=pdf")
+            light = client.get("/api/v1/choropleth?indicator=population&level=departamento")
+        done = client.get("/api/v1/choropleth?indicator=population&level=departamento&f=pdf")
+    finally:
+        app.state.report_slots = original
+    assert busy.status_code == 503
+    assert busy.headers["retry-after"] == "5"
+    assert light.status_code == 200
+    assert done.status_code == 200
+    assert done.content.startswith(b"%PDF")

@@ -71,7 +71,7 @@ def serve_command(port: int) -> list[str]:
     return [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
-def start_serve(var_dir: Path, timeout_s: float = 90.0, **extra: str) -> Serve:
+def start_serve(var_dir: Path, timeout_s: float = 240.0, **extra: str) -> Serve:
     """Start `siep serve` and wait until /health answers (any status)."""
     port = free_port()
     log_path = var_dir.parent / f"serve-{port}.log"

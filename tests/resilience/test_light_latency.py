@@ -1,0 +1,110 @@
+"""Light requests keep their latency while reports are being built (issue 13), against the real
+`siep serve`: report clients loop over distinct choropleth PDF/XLSX/PNG downloads while light
+clients ask OGC API items and WMS tiles at random boxes and /health. A measurement, so it
+runs only when asked (a shared CI machine gives no meaningful latency):
+`SIEP_LOAD_SECONDS=60 SIEP_LOAD_CLIENTS=50 SIEP_LOAD_STORE=<seeded siep.sqlite>
+.venv/bin/python -m pytest tests/resilience/test_light_latency.py -s`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.resilience.serve import seeded_var_dir, start_serve
+
+SECONDS = float(os.environ.get("SIEP_LOAD_SECONDS", "0"))
+CLIENTS = int(os.environ.get("SIEP_LOAD_CLIENTS", "12"))
+REPORT_FORMATS = ("pdf", "xlsx", "png")
+LEVELS = ("departamento", "provincia", "oficina_regional")
+
+
+def _light_url(rng: random.Random) -> str:
+    south, west = rng.uniform(-18, -3), rng.uniform(-81, -71)
+    kind = rng.randrange(3)
+    if kind == 0:
+        return "/health"
+    if kind == 1:
+        return f"/ogc/collections/provincias/items?bbox={west:.4f},{south:.4f},{west + 2:.4f},{south + 2:.4f}"
+    box = f"{south:.4f},{west:.4f},{south + 1:.4f},{west + 1:.4f}"
+    return (
+        "/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=provincias&STYLES=&CRS=EPSG:4326"
+        f"&BBOX={box}&WIDTH=256&HEIGHT=256&FORMAT=image/png"
+    )
+
+
+def _report_url(rng: random.Random) -> str:
+    return (
+        f"/api/v1/choropleth?indicator=population&level={rng.choice(LEVELS)}"
+        f"&classes={rng.randint(2, 9)}&f={rng.choice(REPORT_FORMATS)}"
+    )
+
+
+async def _client(base: str, light: bool, seed: int, until: float, out: dict[str, list]) -> None:
+    rng = random.Random(seed)
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        while time.monotonic() < until:
+            url = _light_url(rng) if light else _report_url(rng)
+            started = time.perf_counter()
+            response = await client.get(url)
+            seconds = time.perf_counter() - started
+            kind = "light" if light else "report"
+            out[kind].append(seconds)
+            if response.status_code >= 500 and response.status_code != 503:
+                out["errors"].append(f"{response.status_code} {url}")
+            if response.status_code == 503:
+                out["busy"].append(url)
+
+
+async def _warm_up(base: str) -> None:
+    """One of each kind first: feature tables, classifiers and report writers load once."""
+    rng = random.Random(0)
+    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+        for _ in range(6):
+            await client.get(_light_url(rng))
+        for fmt in REPORT_FORMATS:
+            await client.get(f"/api/v1/choropleth?indicator=population&level=departamento&f={fmt}")
+
+
+async def _run(base: str) -> dict[str, list]:
+    await _warm_up(base)
+    out: dict[str, list] = {"light": [], "report": [], "errors": [], "busy": []}
+    until = time.monotonic() + SECONDS
+    reports = max(1, CLIENTS // 3)
+    await asyncio.gather(*(_client(base, i >= reports, i, until, out) for i in range(CLIENTS)))
+    return out
+
+
+def _p(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
+
+
+@pytest.mark.skipif(SECONDS <= 0, reason="a measurement: set SIEP_LOAD_SECONDS to run it")
+def test_light_requests_keep_latency_while_reports_build(tmp_path: Path) -> None:
+    var_dir = tmp_path / "var"
+    store = os.environ.get("SIEP_LOAD_STORE")
+    if store:
+        var_dir.mkdir()
+        shutil.copy(store, var_dir / "siep.sqlite")
+    else:
+        seeded_var_dir(var_dir)
+    server = start_serve(var_dir, SIEP_SEED_ON_START="false")
+    try:
+        out = asyncio.run(_run(server.base_url))
+    finally:
+        server.stop()
+    light, report = out["light"], out["report"]
+    print(
+        f"\n{CLIENTS} clients x {SECONDS:g} s: light n={len(light)} p50={_p(light, 50) * 1000:.0f} ms "
+        f"p99={_p(light, 99) * 1000:.0f} ms; reports n={len(report)} p50={_p(report, 50) * 1000:.0f} ms "
+        f"p99={_p(report, 99) * 1000:.0f} ms; 503 busy={len(out['busy'])}; errors={len(out['errors'])}"
+    )
+    assert out["errors"] == []
+    assert len(light) > 20 and len(report) > 2
