@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
 from app.api.errors import install_error_handlers
@@ -23,6 +24,7 @@ from app.settings import Settings
 from app.stats import classify
 from app.store.engine import make_engine
 from app.store.marker import read_marker, sqlite_path
+from app.tiles.routes import mount_tiles
 from app.viewer import mount_viewer
 
 
@@ -96,10 +98,12 @@ def create_app(settings: Settings) -> FastAPI:
         allow_credentials=False,
         expose_headers=["ETag", "Content-Disposition", "X-Request-ID"],
     )
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(HttpGuardMiddleware, limits=request_limits(settings))
     app.include_router(health.router)
     app.include_router(admin.router)
     app.include_router(api_v1_router)
+    mount_tiles(app)  # before mount_ogc: the /ogc mount would shadow the tile routes
     with keep_root_logger():  # pygeoapi's `logging: CRITICAL` calls logging.basicConfig
         mount_ogc(app, settings, holder)
     mount_viewer(app, settings)  # last: it serves / and must not shadow the APIs

@@ -3,15 +3,18 @@
 The viewer is plain files (ES modules, vendored Leaflet) that talk only to the public JSON API;
 nothing here computes statistics. Pages never carry inline scripts or styles, so the CSP can
 forbid both; the little configuration the page needs comes from /viewer-config.json.
+The page itself (/ and /embed) gets Open Graph / Twitter card tags for the view named in its
+query string, with a preview image rendered by the API (choropleth or series as PNG).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from html import escape
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -61,8 +64,11 @@ def viewer_config(settings: Settings) -> ViewerConfig:
     )
 
 
-def content_security_policy(settings: Settings) -> str:
-    """CSP of the viewer pages: same origin only; the tile server's origin only for images."""
+def content_security_policy(settings: Settings, *, embed: bool = False) -> str:
+    """CSP of the viewer pages: same origin only; the tile server's origin only for images.
+
+    `embed`: the /embed page, which any site may frame (frame-ancestors *); / stays 'none'.
+    """
     img_src = ["'self'", "data:", "blob:"]
     if settings.viewer_osm_tiles:
         parts = urlsplit(settings.viewer_tile_url.replace("{s}", "a"))
@@ -82,22 +88,27 @@ def content_security_policy(settings: Settings) -> str:
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        "frame-ancestors": ["*" if embed else "'none'"],
     }
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
-def security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
+def security_headers(settings: Settings, *, embed: bool = False) -> list[tuple[bytes, bytes]]:
     """Headers added to every viewer response (pages, modules, styles, vendored files)."""
-    return [
-        (b"content-security-policy", content_security_policy(settings).encode()),
+    headers = [
+        (b"content-security-policy", content_security_policy(settings, embed=embed).encode()),
         (b"x-content-type-options", b"nosniff"),
-        (b"x-frame-options", b"DENY"),
         (b"referrer-policy", b"strict-origin-when-cross-origin"),
-        (b"cross-origin-opener-policy", b"same-origin"),
-        (b"cross-origin-resource-policy", b"same-origin"),
+        # An iframe of another site needs cross-origin (Chromium checks CORP on framed pages).
+        (b"cross-origin-resource-policy", b"cross-origin" if embed else b"same-origin"),
         (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
     ]
+    if not embed:
+        headers += [
+            (b"x-frame-options", b"DENY"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+    return headers
 
 
 def _cache_control(path: str) -> bytes:
@@ -134,6 +145,84 @@ class SecuredStatic:
 
 
 router = APIRouter(tags=["viewer"])
+
+# View parameters copied from the page's query string into the preview image's URL.
+VIEW_KEYS = ("indicator", "level", "period", "method", "classes", "lang")
+META_MARK = "<!--siep:meta-->"
+
+
+def _index_html() -> str:
+    return (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+
+
+def preview_image_url(public_url: str, view: dict[str, str]) -> str:
+    """The API's PNG of the view: a choropleth, or the national series for level=national."""
+    if not view.get("indicator"):
+        view = {"indicator": "population", "level": "departamento", **view}
+    if view.get("level") == "national":
+        query = {"indicator": view["indicator"], "place": "PE", "lang": view.get("lang", "es")}
+        return f"{public_url}/api/v1/series?{urlencode({**query, 'f': 'png'})}"
+    return f"{public_url}/api/v1/choropleth?{urlencode({**view, 'f': 'png'})}"
+
+
+def meta_tags(public_url: str, path: str, view: dict[str, str]) -> str:
+    """Open Graph and Twitter card tags of the page showing `view` (escaped for HTML)."""
+    english = view.get("lang") == "en"
+    title = (
+        "SIEP-Peru · Map of the prison system"
+        if english
+        else ("SIEP-Perú · Mapa del sistema penitenciario")
+    )
+    description = (
+        "Peru's prison statistics (INPE) by region, over time, with their sources."
+        if english
+        else "Estadísticas penitenciarias del Perú (INPE) por región y en el tiempo, con fuentes."
+    )
+    query = urlencode(view)
+    page_url = f"{public_url}{path}" + (f"?{query}" if query else "")
+    tags = {
+        "og:type": "website",
+        "og:site_name": "SIEP-Perú",
+        "og:title": title,
+        "og:description": description,
+        "og:url": page_url,
+        "og:image": preview_image_url(public_url, view),
+        "og:image:width": "800",
+        "og:image:height": "600",
+        "twitter:card": "summary_large_image",
+        "twitter:title": title,
+        "twitter:description": description,
+        "twitter:image": preview_image_url(public_url, view),
+    }
+    lines = [
+        f'<meta {"name" if key.startswith("twitter:") else "property"}="{key}" '
+        f'content="{escape(value)}">'
+        for key, value in tags.items()
+    ]
+    lines.append(f'<link rel="canonical" href="{escape(page_url)}">')
+    return "\n  ".join(lines)
+
+
+def _page(request: Request, *, embed: bool) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    view = {key: request.query_params[key] for key in VIEW_KEYS if request.query_params.get(key)}
+    html = _index_html().replace(
+        META_MARK, meta_tags(settings.public_url, "/embed" if embed else "/", view)
+    )
+    headers = {k.decode(): v.decode() for k, v in security_headers(settings, embed=embed)}
+    return HTMLResponse(html, headers={**headers, "cache-control": "no-cache"})
+
+
+@router.get("/", include_in_schema=False)
+def get_index(request: Request) -> HTMLResponse:
+    """The map page, with preview-card tags for the view in its query string."""
+    return _page(request, embed=False)
+
+
+@router.get("/embed", include_in_schema=False)
+def get_embed(request: Request) -> HTMLResponse:
+    """The map page without chrome, which other sites may frame (its own CSP)."""
+    return _page(request, embed=True)
 
 
 @router.get("/viewer-config.json", include_in_schema=False)

@@ -11,6 +11,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import shapely
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import create_engine, text
 
 from app.settings import PROJECT_ROOT
@@ -119,3 +121,14 @@ def count_rows(db: BenchDatabase, table: str) -> int:
         count = int(conn.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
     engine.dispose()
     return count
+
+
+def land_4326(db: BenchDatabase) -> BaseGeometry:
+    """Peru's land (the union of the provincias), prepared for point-in-polygon tests."""
+    engine = create_engine(db.url)
+    with engine.connect() as conn:
+        wkb = conn.scalar(text(f"SELECT ST_AsBinary(ST_Union(geom)) FROM {PROVINCIAS_TABLE}"))
+    engine.dispose()
+    land = shapely.from_wkb(bytes(wkb))
+    shapely.prepare(land)
+    return land

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from app.settings import PROJECT_ROOT
 from bench import ours
-from bench.database import start_database
+from bench.database import land_4326, start_database
 from bench.processes import free_port, wait_ready
 from bench.run import choropleth_colors_and_etag
 from bench.scenarios import Context, build_scenarios
-from bench.urls import QueryPool
+from bench.urls import QueryPool, TileRuns
 from bench.wrk import LoadSpec, run_wrk
 
 
@@ -78,7 +78,9 @@ def main() -> int:
         wait_ready(proc, "/health")
         pool = QueryPool(seed=7)
         _, etag = choropleth_colors_and_etag(proc.base_url)
-        ctx = Context(pool, 40000, ours.discover(proc.base_url), etag, tuple(pool.tiles_3857(32)))
+        warm = tuple(pool.tiles_3857(32))
+        tiles = TileRuns(pool, 10000, land_4326(db))
+        ctx = Context(pool, 40000, ours.discover(proc.base_url), etag, warm, tiles)
         scenario = next(s for s in build_scenarios(ctx) if s.key == args.scenario)
         target = next(t for t in scenario.targets if t.server == "ours")
         for path in target.paths(-1)[:50]:  # warm up, as the benchmark does

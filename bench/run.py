@@ -26,16 +26,17 @@ import httpx
 from app.settings import PROJECT_ROOT
 from bench import ours, results_file
 from bench.anchors import mapserver, pygeoapi_stock, tipg_stock
-from bench.database import BenchDatabase, set_province_colors, start_database
+from bench.database import BenchDatabase, land_4326, set_province_colors, start_database
 from bench.processes import Process, ensure_debian_packages, free_port, start_uvicorn, wait_ready
 from bench.report import build_rows, machine_meta, markdown, text_table
 from bench.scenarios import Context, Scenario, build_scenarios, ours_items
-from bench.urls import QueryPool
+from bench.urls import QueryPool, TileRuns
 from bench.validate import check_target
 from bench.wrk import LoadResult, LoadSpec, run_wrk
 
 COLD_START_GOAL_S = 3.0
 RSS_GOAL_MB = 500.0
+MAX_TILES_PER_RUN = 10000  # distinct tile addresses are finite: do not draw more than a run asks
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,9 @@ def main(argv: list[str] | None = None) -> int:
         endpoints = ours.discover(servers.urls["ours"])
         log(f"our endpoints: {endpoints}")
         pool = QueryPool()
-        ctx = Context(pool, profile.pool_size, endpoints, etag, tuple(pool.tiles_3857(32)))
+        warm_boxes = tuple(pool.tiles_3857(32))
+        tile_runs = TileRuns(pool, min(profile.pool_size, MAX_TILES_PER_RUN), land_4326(db))
+        ctx = Context(pool, profile.pool_size, endpoints, etag, warm_boxes, tile_runs)
         scenarios = select_scenarios(build_scenarios(ctx), only)
         start_ceiling(scenarios, folder / "ceiling", servers)
         problems = validate_and_prepare(scenarios, servers)

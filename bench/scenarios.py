@@ -10,8 +10,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bench.anchors import mapserver, pygeoapi_stock, tipg_stock
-from bench.ours import EP_COLLECTION, Endpoints
-from bench.urls import BBox, QueryPool, bbox_param, getfeature_query, getmap_query
+from bench.ours import CHORO_LAYER, EP_COLLECTION, Endpoints
+from bench.urls import (
+    BBox,
+    QueryPool,
+    TileRuns,
+    XyzTile,
+    bbox_param,
+    getfeature_query,
+    getmap_query,
+)
 
 PathsFactory = Callable[[int], list[str]]
 
@@ -49,6 +57,7 @@ class Context:
     endpoints: Endpoints
     etag_departamento: str | None
     warm_tiles: tuple[BBox, ...]
+    tile_runs: TileRuns | None = None
 
 
 def fixed(path: str) -> PathsFactory:
@@ -81,6 +90,51 @@ def _bbox_paths(ctx: Context, make: Callable[[str], str], with_filter: bool) -> 
 
 def _tile_paths(ctx: Context, make: Callable[[BBox], str]) -> PathsFactory:
     return lambda _run: [make(b) for b in ctx.pool.tiles_3857(ctx.pool_size)]
+
+
+MVT = "application/vnd.mapbox-vector-tile"
+WARM_TILES = 32
+
+
+def ours_tile(tile: XyzTile) -> str:
+    z, x, y = tile
+    return f"/ogc/collections/{CHORO_LAYER}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+
+
+def tile_scenarios(runs: TileRuns) -> list[Scenario]:
+    """Vector tiles of the provincias: distinct addresses (ours vs tipg) and a warm set."""
+    warm = runs.warm(WARM_TILES)
+    return [
+        Scenario(
+            "tiles_rotating",
+            "OGC API Tiles, provincias MVT, distinct WebMercatorQuad tiles z6-14 (cache misses)",
+            (
+                Target(
+                    "ours",
+                    lambda run: [ours_tile(t) for t in runs.tiles(run)],
+                    MVT,
+                    is_rotating=True,
+                ),
+                Target(
+                    "tipg",
+                    lambda run: [tipg_stock.tile_path(*t) for t in runs.tiles(run)],
+                    MVT,
+                    is_rotating=True,
+                ),
+            ),
+            (Goal("tipg", 3.0),),
+        ),
+        Scenario(
+            "tiles_warm",
+            f"OGC API Tiles, provincias MVT, {len(warm)} tiles repeated (warm cache)",
+            (
+                ceiling("tiles_warm", MVT),
+                Target("ours", lambda _r: [ours_tile(t) for t in warm], MVT),
+                Target("tipg", lambda _r: [tipg_stock.tile_path(*t) for t in warm], MVT),
+            ),
+            (Goal("ceiling", 0.7),),
+        ),
+    ]
 
 
 def build_scenarios(ctx: Context) -> list[Scenario]:
@@ -239,6 +293,8 @@ def build_scenarios(ctx: Context) -> list[Scenario]:
                 (Goal("ceiling", 0.7),),
             )
         )
+    if ctx.tile_runs is not None:
+        scenarios += tile_scenarios(ctx.tile_runs)
     return scenarios
 
 

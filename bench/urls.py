@@ -11,6 +11,9 @@ import math
 import random
 from urllib.parse import quote
 
+import shapely
+from shapely.geometry.base import BaseGeometry
+
 from app.codes import OFICINA_REGIONAL_CODES
 
 PERU_BBOX_4326 = (-81.5, -18.5, -68.5, 0.1)
@@ -18,6 +21,9 @@ OFICINAS = OFICINA_REGIONAL_CODES
 EARTH_HALF_M = 20037508.342789244
 
 BBox = tuple[float, float, float, float]
+XyzTile = tuple[int, int, int]  # zoom, column (x), row (y) of WebMercatorQuad
+TILE_ZOOMS = tuple(range(6, 15))
+SAMPLE_TILES = 3
 
 
 class QueryPool:
@@ -60,12 +66,62 @@ class QueryPool:
     def oficinas(self, count: int) -> list[str]:
         return [self.rng.choice(OFICINAS) for _ in range(count)]
 
-    def _fresh(self, box: BBox) -> bool:
+    def _fresh(self, box: BBox | XyzTile) -> bool:
         key = ",".join(f"{v}" for v in box)
         if key in self.seen:
             return False
         self.seen.add(key)
         return True
+
+
+class TileRuns:
+    """Distinct WebMercatorQuad tiles over Peru's land (zoom 6-14, uniform while a zoom has
+    unused tiles), one list per run shared by every server: each server asks each address
+    once in the session, so every cache misses, and all servers get the same tiles."""
+
+    def __init__(self, pool: QueryPool, count: int, land: BaseGeometry | None) -> None:
+        self.pool = pool
+        self.count = count
+        self.land = land
+        self._runs: dict[int, list[XyzTile]] = {}
+        self._warm: dict[str, list[XyzTile]] = {}
+
+    def tiles(self, run: int) -> list[XyzTile]:
+        """The run's tiles; run -1 (the harness's validation sample) gets only a few."""
+        if run not in self._runs:
+            self._runs[run] = self._draw(self.count if run >= 0 else SAMPLE_TILES)
+        return self._runs[run]
+
+    def warm(self, count: int) -> list[XyzTile]:
+        """A fixed set for the repeated (warm) scenario, drawn once."""
+        if "warm" not in self._warm:
+            self._warm["warm"] = self._draw(count)
+        return self._warm["warm"]
+
+    def _draw(self, count: int) -> list[XyzTile]:
+        rng, out = self.pool.rng, []
+        minx0, miny0, maxx0, maxy0 = PERU_BBOX_4326
+        for _ in range(50 * count):
+            if len(out) == count:
+                break
+            lon, lat = rng.uniform(minx0, maxx0), rng.uniform(miny0, maxy0)
+            if self.land is not None and not shapely.contains_xy(self.land, lon, lat):
+                continue
+            address = xyz_tile(lon, lat, rng.choice(TILE_ZOOMS))
+            if self.pool._fresh(address):
+                out.append(address)
+        return out
+
+
+def xyz_tile(lon: float, lat: float, zoom: int) -> XyzTile:
+    """The WebMercatorQuad tile holding a point (column from the west, row from the north)."""
+    x, y = lonlat_to_3857(lon, lat)
+    n = 2**zoom
+    return (
+        zoom,
+        int((x + EARTH_HALF_M) / (2 * EARTH_HALF_M) * n),
+        int((EARTH_HALF_M - y) / (2 * EARTH_HALF_M) * n),
+    )
 
 
 def lonlat_to_3857(lon: float, lat: float) -> tuple[float, float]:

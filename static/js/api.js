@@ -14,9 +14,32 @@ export class ApiError extends Error {
   }
 }
 
+/** A request boot.js started before the modules loaded (same URL), taken once. */
+function early(url) {
+  const requests = window.siepEarly || {};
+  const promise = requests[url];
+  delete requests[url];
+  return promise;
+}
+
 async function getJSON(url, { signal, useCache = true } = {}) {
   if (useCache && cache.has(url)) return cache.get(url);
-  const response = await fetch(url, { signal, headers: { Accept: "application/json" } });
+  const started = early(url);
+  if (started) {
+    const body = await started.catch((error) => {
+      throw new ApiError(error?.status || 0, "");
+    });
+    if (signal?.aborted) throw new DOMException("aborted", "AbortError");
+    if (useCache) cache.set(url, body);
+    return body;
+  }
+  let response;
+  try {
+    response = await fetch(url, { signal });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(0, "");
+  }
   if (!response.ok) {
     let detail = "";
     try {
@@ -59,6 +82,8 @@ export async function indicators(lang) {
     levels: Array.isArray(item.levels) ? item.levels : null,
     periodsByLevel: item.periods_by_level && typeof item.periods_by_level === "object" ? item.periods_by_level : null,
     description: item.description || "",
+    defaultPeriodByLevel: item.default_period_by_level || {},
+    sources: Array.isArray(item.sources) ? item.sources : [],
   }));
 }
 
@@ -77,6 +102,11 @@ export function choropleth(view, signal) {
   return getJSON(`${apiBase}/choropleth?${query(choroplethParams(view))}`, { signal });
 }
 
+/** Establishments as a choropleth of points (value, class, colour) of one indicator. */
+export function establishmentChoropleth(indicator, period, lang) {
+  return getJSON(`${apiBase}/choropleth?${query({ indicator, level: "establishment", period, classes: 5, lang })}`);
+}
+
 export function downloadUrl(view, format) {
   return `${apiBase}/choropleth?${query({ ...choroplethParams(view), f: format })}`;
 }
@@ -90,8 +120,8 @@ export function establishment(code, lang) {
 }
 
 /** A time series as [{period, value, display, status}] sorted by period, plus raw body. */
-export async function series(indicator, place, level, lang) {
-  const body = await getJSON(`${apiBase}/series?${query({ indicator, place, level, lang })}`);
+export async function series(indicator, place, lang, granularity = "") {
+  const body = await getJSON(`${apiBase}/series?${query({ indicator, place, granularity, lang })}`);
   const raw = Array.isArray(body) ? body : body.points || body.values || body.series || body.data || [];
   const points = raw
     .map((p) => ({
@@ -100,7 +130,22 @@ export async function series(indicator, place, level, lang) {
       display: p.display,
       status: p.status || (p.value === null || p.value === undefined ? "missing" : "ok"),
       sources: p.sources || [],
+      numerator: p.numerator ?? null,
+      denominator: p.denominator ?? null,
     }))
     .filter((p) => p.period);
   return { points, body };
+}
+
+/** A policy indicator (national only) as a series: obtained values, and targets when printed. */
+export async function policySeries(code, lang) {
+  const body = await getJSON(`${apiBase}/policy-indicators?${query({ lang })}`);
+  const item = (body.indicators || []).find((i) => i.code === code);
+  const years = item?.years || [];
+  const point = (y, value) => ({ period: y.year, value, display: undefined, status: "ok", sources: y.sources || [] });
+  return {
+    points: years.filter((y) => y.obtained !== null && y.obtained !== undefined).map((y) => point(y, y.obtained)),
+    targets: years.filter((y) => y.expected !== null && y.expected !== undefined).map((y) => point(y, y.expected)),
+    body: { place: { code: "PE", name: "Perú" }, data_version: body.data_version },
+  };
 }

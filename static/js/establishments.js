@@ -29,13 +29,17 @@ function kindOf(props) {
   return String(props.code || "").startsWith("EML-") ? "eml" : "ep";
 }
 
-function icon(props, selected) {
+function icon(props, selected, paint) {
   const kind = kindOf(props);
   const population = populationOf(props);
-  const size = sizeClass(population);
+  const painted = paint?.get(props.code);
+  // Coloured by an indicator: size by its class (1 = no data), colour from the API.
+  const size = paint ? (painted && painted.class !== null && painted.class !== undefined ? Math.min(6, painted.class + 2) : 1) : sizeClass(population);
   const px = kind === "eml" ? Math.min(SIZES[size], 9) : SIZES[size];
   const classes = ["est-marker", `est-${kind}`, `s${size}`];
-  if (population === null && kind === "ep") classes.push("nodata");
+  if (paint ? !painted || painted.class === null || painted.class === undefined : population === null && kind === "ep") {
+    classes.push("nodata");
+  }
   if (selected) classes.push("est-selected");
   return L.divIcon({
     className: "est-icon",
@@ -71,6 +75,27 @@ export function locationText(props) {
   return props.ubigeo ? `UBIGEO ${props.ubigeo}` : "";
 }
 
+/** Set a painted marker's colour through the CSSOM (the CSP forbids style attributes). */
+function colour(marker, paint) {
+  const span = marker.getElement()?.querySelector(".est-marker");
+  if (!span) return;
+  const painted = paint?.get(marker.feature.properties.code);
+  span.style.backgroundColor = painted && painted.class !== null && painted.class !== undefined ? painted.color : "";
+  span.dataset.color = span.style.backgroundColor ? painted.color : "";
+}
+
+/** Colour and size the markers by an indicator (`paint`: code → {class, color}), or by kind (null). */
+export function paintEstablishments(state, paint) {
+  state.paint = paint;
+  const layer = state.establishments;
+  if (!layer) return;
+  const selected = layer.selectedCode();
+  for (const [code, marker] of layer.markers) {
+    marker.setIcon(icon(marker.feature.properties, code === selected, paint));
+    colour(marker, paint);
+  }
+}
+
 /** Build the marker layer; `onSelect(props)` when a marker is activated (click or Enter). */
 export function drawEstablishments(state, collection, onSelect) {
   if (state.establishments) state.establishments.remove();
@@ -84,13 +109,14 @@ export function drawEstablishments(state, collection, onSelect) {
     const [lon, lat] = feature.geometry.coordinates;
     const props = feature.properties;
     const marker = L.marker([lat, lon], {
-      icon: icon(props, false),
+      icon: icon(props, false, state.paint),
       title: props.name,
       alt: props.name,
       keyboard: true,
       riseOnHover: true,
     });
     marker.feature = feature;
+    marker.on("add", () => colour(marker, state.paint));
     marker.bindPopup(() => popupHtml(props), { maxWidth: 280 });
     marker.on("popupopen", (event) => {
       const button = event.popup.getElement()?.querySelector("button[data-establishment]");
@@ -104,13 +130,18 @@ export function drawEstablishments(state, collection, onSelect) {
   layer.select = (code) => {
     if (selectedCode && markers.has(selectedCode)) {
       const prev = markers.get(selectedCode);
-      prev.setIcon(icon(prev.feature.properties, false));
+      prev.setIcon(icon(prev.feature.properties, false, state.paint));
+      colour(prev, state.paint);
     }
     selectedCode = code;
     const marker = markers.get(code);
-    if (marker) marker.setIcon(icon(marker.feature.properties, true));
+    if (marker) {
+      marker.setIcon(icon(marker.feature.properties, true, state.paint));
+      colour(marker, state.paint);
+    }
     return marker;
   };
+  layer.selectedCode = () => selectedCode;
   layer.markers = markers;
   state.establishments = layer;
   if (state.showEstablishments) layer.addTo(state.map);

@@ -1,6 +1,6 @@
 // The Leaflet map: boundaries as the base (works offline), the choropleth layer, title and legend.
 
-import { formatNumber, t } from "./i18n.js";
+import { COUNT_UNITS, formatNumber, t, unitText } from "./i18n.js";
 
 const L = window.L;
 const PERU_BOUNDS = [
@@ -8,6 +8,7 @@ const PERU_BOUNDS = [
   [-0.03, -68.6],
 ];
 export const MISSING_FILL = "url(#siep-missing)";
+export const NOT_APPLICABLE_FILL = "#f7f7f4";
 
 export function createMap(container, config) {
   const map = L.map(container, {
@@ -16,15 +17,16 @@ export function createMap(container, config) {
     maxZoom: 12,
     zoomSnap: 0.25,
     preferCanvas: false,
-    attributionControl: true,
+    attributionControl: false,
     maxBounds: [
-      [-25, -90],
+      [-40, -95],
       [5, -60],
     ],
   });
-  map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution(config.data_attribution);
-  map.attributionControl.addAttribution(config.boundary_attribution);
+  // Bottom left lies over the Pacific: the credits never hide Tacna.
+  map.attributionControl = L.control.attribution({ position: "bottomleft", prefix: false }).addTo(map);
+  // Controls (zoom, title, legend) come before the regions and markers in the tab order.
+  container.prepend(map._controlContainer);
   map.createPane("boundaries");
   map.getPane("boundaries").classList.add("pane-boundaries");
   const renderer = L.svg({ padding: 0.2 });
@@ -75,6 +77,7 @@ function addMissingPattern(renderer) {
 
 export function featureFill(feature) {
   const p = feature.properties;
+  if (p.notApplicable) return NOT_APPLICABLE_FILL;
   if (p.status === "missing" || p.value === null || p.value === undefined) {
     if (p.status !== "suppressed") return MISSING_FILL;
   }
@@ -89,6 +92,18 @@ function baseStyle(feature) {
     weight: 0.8,
     opacity: 1,
   };
+}
+
+/** Whether the unit adds anything to the label ("Tasa … por 100 000" already says it). */
+export function showUnit(ind) {
+  if (!ind.unit || ind.unit === "sí/no") return false;
+  const label = String(ind.label || "").toLowerCase();
+  return !label.includes(ind.unit.toLowerCase()) && !label.includes(unitText(ind.unit).toLowerCase());
+}
+
+export function clearChoropleth(state) {
+  state.choropleth?.remove();
+  state.choropleth = null;
 }
 
 /** Replace the choropleth with `collection`; `onSelect(feature, layer)` on click or Enter. */
@@ -163,7 +178,7 @@ export function titleControl() {
     const div = control.getContainer();
     if (!div) return;
     const ind = collection.indicator || {};
-    const unit = ind.unit && !String(ind.label || "").includes(ind.unit) ? ` (${ind.unit})` : "";
+    const unit = showUnit(ind) ? ` (${unitText(ind.unit)})` : "";
     div.replaceChildren();
     const strong = document.createElement("strong");
     strong.textContent = `${ind.label || ind.code || ""}${unit}`;
@@ -171,57 +186,114 @@ export function titleControl() {
     span.textContent = `${t(`level_${collection.level}`)} · ${collection.period}`;
     div.append(strong, span);
   };
+  control.text = (title, subtitle) => {
+    const div = control.getContainer();
+    if (!div) return;
+    const strong = document.createElement("strong");
+    strong.textContent = title;
+    const span = document.createElement("span");
+    span.textContent = subtitle;
+    div.replaceChildren(strong, span);
+  };
   return control;
 }
 
-/** The legend control, built from the API's legend (colours, labels, counts). */
+/** Class labels that mean what they say: integers for counts, "Sí"/"No" for yes/no indicators. */
+export function classLabel(entry, unit, isFirst) {
+  if (unit === "sí/no") {
+    if (entry.lower >= 0.5) return t("yes");
+    if (entry.upper < 0.5) return t("no");
+  }
+  if (COUNT_UNITS.has(unit) && Number.isFinite(entry.lower) && Number.isFinite(entry.upper)) {
+    // Classes are (lower, upper] (the first one [lower, upper]): the whole numbers inside.
+    const low = isFirst ? Math.ceil(entry.lower) : Math.floor(entry.lower) + 1;
+    const high = Math.floor(entry.upper);
+    if (high < low) return formatNumber(entry.upper);
+    return low === high ? formatNumber(low) : `${formatNumber(low)} – ${formatNumber(high)}`;
+  }
+  if (Number.isFinite(entry.lower) && Number.isFinite(entry.upper)) {
+    return `${formatNumber(entry.lower, unit)} – ${formatNumber(entry.upper, unit)}`;
+  }
+  return entry.label ?? "";
+}
+
+/** The legend control (collapsible), built from the API's legend (colours, counts). */
 export function legendControl() {
   const control = L.control({ position: "bottomright" });
+  let collapsed = window.matchMedia("(max-width: 760px)").matches;
   control.onAdd = () => {
     const div = L.DomUtil.create("div", "legend");
     div.id = "legend";
     div.setAttribute("role", "region");
+    div.classList.toggle("collapsed", collapsed);
     L.DomEvent.disableClickPropagation(div);
     L.DomEvent.disableScrollPropagation(div);
     return div;
   };
-  control.update = (collection, showSizeNote) => {
+  control.update = (collection, extra = {}) => {
     const div = control.getContainer();
     if (!div) return;
     const legend = collection.legend || {};
     const ind = collection.indicator || {};
     div.replaceChildren();
-    div.setAttribute("aria-label", `${t("indicator")}: ${ind.label || ""}`);
-    const h = document.createElement("h3");
-    const hasUnit = ind.unit && !String(ind.label || "").includes(ind.unit);
-    h.textContent = hasUnit ? `${ind.label} (${ind.unit})` : ind.label || "";
+    div.setAttribute("aria-label", `${t("legendToggle")}: ${ind.label || ""}`);
+    const toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "legend-toggle";
+    toggle.setAttribute("aria-expanded", String(!collapsed));
+    toggle.setAttribute("aria-controls", "legend-body");
+    const hasUnit = showUnit(ind);
+    toggle.textContent = hasUnit ? `${ind.label} (${unitText(ind.unit)})` : ind.label || t("legendToggle");
+    toggle.addEventListener("click", () => {
+      collapsed = !collapsed;
+      div.classList.toggle("collapsed", collapsed);
+      toggle.setAttribute("aria-expanded", String(!collapsed));
+    });
+    const body = document.createElement("div");
+    body.id = "legend-body";
+    body.className = "legend-body";
     const list = document.createElement("ul");
-    for (const entry of legend.classes || []) {
-      list.append(legendRow(entry.color, entry.label ?? `${entry.lower}–${entry.upper}`, entry.count, false));
-    }
+    (legend.classes || []).forEach((entry, i) => {
+      list.append(legendRow(entry.color, classLabel(entry, ind.unit, i === 0), entry.count, "legend-class"));
+    });
     const suppressed = legend.suppressed;
     if (suppressed && suppressed.count > 0) {
-      list.append(legendRow(suppressed.color, suppressed.label || t("legendSuppressed"), suppressed.count, false));
+      list.append(legendRow(suppressed.color, t("legendSuppressed"), suppressed.count, "legend-suppressed"));
     }
-    const missing = legend.missing;
-    if (missing && (missing.count ?? 1) > 0) {
-      list.append(legendRow(missing.color, missing.label || t("legendMissing"), missing.count, true));
+    const missing = (legend.missing?.count ?? 0) - (extra.notApplicable ?? 0);
+    if (missing > 0) list.append(legendRow(null, t("legendMissing"), missing, "legend-missing"));
+    if (extra.notApplicable) {
+      list.append(legendRow(NOT_APPLICABLE_FILL, t("legendNotApplicable"), extra.notApplicable, "legend-na"));
     }
+    body.append(list);
+    if (extra.establishments) body.append(extra.establishments);
     const note = document.createElement("div");
     note.className = "note";
-    note.textContent = showSizeNote ? `${t("legendNote")} ${t("sizeNote")}.` : t("legendNote");
-    div.append(h, list, note);
+    note.textContent = extra.sizeNote ? `${t("legendNote")} ${extra.sizeNote}.` : t("legendNote");
+    body.append(note);
+    div.append(toggle, body);
+  };
+  control.clear = (message) => {
+    const div = control.getContainer();
+    if (!div) return;
+    div.replaceChildren();
+    if (message) {
+      const p = document.createElement("p");
+      p.className = "note";
+      p.textContent = message;
+      div.append(p);
+    }
   };
   return control;
 }
 
-function legendRow(color, label, count, isMissing) {
+export function legendRow(color, label, count, className) {
   const li = document.createElement("li");
-  li.className = isMissing ? "legend-missing" : "legend-class";
+  li.className = className;
   const swatch = document.createElement("span");
-  swatch.className = isMissing ? "swatch swatch-missing" : "swatch";
+  swatch.className = className === "legend-missing" ? "swatch swatch-missing" : "swatch";
   // CSSOM assignment (not a style attribute): allowed by CSP style-src 'self'.
-  if (!isMissing) swatch.style.backgroundColor = color;
+  if (color) swatch.style.backgroundColor = color;
   swatch.dataset.color = color || "";
   const text = document.createElement("span");
   text.className = "label";

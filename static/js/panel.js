@@ -2,13 +2,16 @@
 
 import * as api from "./api.js";
 import { drawSeries } from "./chart.js";
+import { sourcesList } from "./cite.js";
 import { locationText, populationOf } from "./establishments.js";
-import { formatNumber, lang, t } from "./i18n.js";
+import { formatNumber, lang, t, unitText } from "./i18n.js";
+import { granularityOf } from "./periods.js";
 import { comparePeriods } from "./state.js";
 
 const panel = () => document.getElementById("panel");
 let onClose = () => {};
 let token = 0;
+let opener = null;
 
 export function initPanel(closeCallback) {
   onClose = closeCallback;
@@ -23,10 +26,18 @@ export function closePanel() {
   panel().hidden = true;
   window.dispatchEvent(new CustomEvent("siep:panel"));
   onClose();
+  // Focus goes back to what opened the panel (a region, a marker, a search box, a table row).
+  const target = opener && opener.isConnected ? opener : document.getElementById("map");
+  opener = null;
+  target?.focus({ preventScroll: true });
 }
 
 function open(title) {
   const wasHidden = panel().hidden;
+  const active = document.activeElement;
+  if (wasHidden || !panel().contains(active)) {
+    opener = active && active !== document.body && !panel().contains(active) ? active : opener;
+  }
   document.getElementById("panel-title").textContent = title;
   const body = document.getElementById("panel-body");
   body.replaceChildren();
@@ -44,58 +55,44 @@ function node(tag, className, text) {
 }
 
 function facts(rows) {
+  const wrap = node("div", "facts-wrap");
   const dl = node("dl", "facts");
   for (const [key, value] of rows) {
     if (value === undefined || value === null || value === "") continue;
     if (key) dl.append(node("dt", "", key), node("dd", "", value));
-    else dl.append(node("dd", "wide", value));
+    else wrap.append(node("p", "facts-note", value));
   }
-  return dl;
+  if (dl.children.length) wrap.prepend(dl);
+  return wrap;
 }
 
-export function sourcesList(sources) {
-  const ul = node("ul", "sources");
-  const seen = new Set();
-  for (const s of sources || []) {
-    const text = [s.dataset, s.table, s.document, s.locator].filter(Boolean).join(" · ");
-    if (!text || seen.has(text)) continue;
-    seen.add(text);
-    const li = node("li");
-    if (/^https?:\/\//.test(s.document || "")) {
-      const a = node("a", "", [s.dataset, s.table].filter(Boolean).join(" · ") || s.document);
-      a.href = s.document;
-      a.rel = "noopener noreferrer";
-      a.target = "_blank";
-      li.append(a, document.createTextNode(s.locator ? ` · ${s.locator}` : ""));
-    } else {
-      li.textContent = text;
-    }
-    ul.append(li);
-  }
-  if (!ul.children.length) ul.append(node("li", "", "—"));
-  return ul;
-}
-
-async function appendSeries(body, ticket, { indicator, place, level, unit, period, label }) {
+async function appendSeries(body, ticket, { indicator, place, unit, period, label }) {
   const heading = node("h3", "", `${t("series")} · ${label}`);
   const holder = node("div", "chart-holder");
   body.append(heading, holder);
   try {
-    const { points } = await api.series(indicator, place, level, lang());
+    // One granularity: that of the period on the map (else the API's default one).
+    const { points } = await api.series(indicator, place, lang(), period ? granularityOf(period) : "");
     if (ticket !== token) return;
-    if (!points.some((p) => p.value !== null)) {
+    const withValue = points.filter((p) => p.value !== null);
+    const gran = granularityOf(period || withValue.at(-1)?.period);
+    const shown = withValue.filter((p) => granularityOf(p.period) === gran);
+    if (!shown.length) {
       holder.append(node("p", "chart-note", t("seriesNone")));
       return;
     }
-    const shown = points.filter((p) => p.value !== null);
-    holder.append(drawSeries(shown, { current: period, unit, title: `${label} · ${place}` }));
+    if (shown.length === 1) {
+      holder.append(node("p", "chart-note", `${t("seriesOne")} ${shown[0].period}: ${formatNumber(shown[0].value, unit)}`));
+      return;
+    }
+    holder.append(drawSeries([{ label, points: shown }], { current: period, unit, title: `${label} · ${place}` }));
     const first = shown[0];
     const last = shown[shown.length - 1];
     holder.append(
       node(
         "p",
         "chart-note",
-        `${first.period}: ${formatNumber(first.value, unit)} → ${last.period}: ${formatNumber(last.value, unit)}`,
+        `${t(`gran_${gran}`)} · ${first.period}: ${formatNumber(first.value, unit)} → ${last.period}: ${formatNumber(last.value, unit)}`,
       ),
     );
   } catch {
@@ -114,8 +111,8 @@ export function showPlace(feature, collection, establishments) {
   const big = node("p", "big-value");
   big.id = "panel-value";
   big.textContent = p.display ?? formatNumber(p.value, ind.unit);
-  if (p.value !== null && p.value !== undefined && ind.unit && ind.unit !== "%") {
-    big.append(" ", node("small", "", ind.unit));
+  if (p.value !== null && p.value !== undefined && ind.unit && !["%", "sí/no"].includes(ind.unit)) {
+    big.append(" ", node("small", "", unitText(ind.unit)));
   }
   body.append(big);
   const rows = [];
@@ -131,7 +128,9 @@ export function showPlace(feature, collection, establishments) {
   } else if (p.method === "published") {
     rows.push(["", t("published")]);
   }
-  if (p.status === "missing") rows.push(["", t("missingPlace")]);
+  if (p.notApplicable) rows.push(["", t("legendNotApplicable")]);
+  else if (p.status === "missing") rows.push(["", t("missingPlace")]);
+  else if (p.status === "suppressed") rows.push(["", t("legendSuppressed")]);
   body.append(facts(rows));
   const inside = (establishments?.features || []).filter((f) => {
     const e = f.properties;
@@ -154,7 +153,6 @@ export function showPlace(feature, collection, establishments) {
   appendSeries(body, ticket, {
     indicator: ind.code,
     place: p.code,
-    level: collection.level,
     unit: ind.unit,
     period: collection.period,
     label: ind.label || ind.code,
@@ -201,7 +199,7 @@ export async function showEstablishment(props, view) {
   const sources = latest.flatMap((item) => item.sources);
   if (detail?.properties?.source_document || props.source_document) {
     const src = detail?.properties || props;
-    sources.push({ dataset: t("location"), document: src.source_document, locator: src.source_locator });
+    sources.push({ dataset: t("location"), document: src.source_document, locator: src.source_locator, title: src.source_title, citation: src.source_citation });
   }
   body.append(node("h3", "", t("sources")), sourcesList(sources));
   const wanted = latest.find((item) => item.code === view.indicator) ? view.indicator : "population";
@@ -209,9 +207,8 @@ export async function showEstablishment(props, view) {
   appendSeries(body, ticket, {
     indicator: wanted,
     place: props.code,
-    level: "establishment",
     unit: "",
-    period: view.period,
+    period: "",
     label,
   });
 }

@@ -1,7 +1,9 @@
-// The view state and its shareable form in the URL hash (#indicator=...&level=...).
+// The view state and its shareable forms: the URL hash (#indicator=...&level=...) while browsing,
+// and the same parameters as a query string for permanent links, previews and /embed.
 
-export const LEVELS = ["departamento", "provincia", "oficina_regional"];
+export const LEVELS = ["departamento", "provincia", "oficina_regional", "national"];
 export const METHODS = ["quantiles", "jenks", "equal_interval"];
+export const TABS = ["map", "chart", "table"];
 
 export const DEFAULT_VIEW = {
   indicator: "population",
@@ -10,16 +12,19 @@ export const DEFAULT_VIEW = {
   method: "quantiles",
   classes: 5,
   lang: "es",
+  tab: "map",
   place: "",
   establishment: "",
   establishments: true,
+  estBy: "",
+  compare: [],
   center: null, // [lat, lon, zoom]
 };
 
-/** Read a view from a hash like "#indicator=tb_rate&level=provincia&period=2024". */
-export function readHash(hash = window.location.hash) {
-  const params = new URLSearchParams(hash.replace(/^#/, ""));
-  const view = { ...DEFAULT_VIEW };
+/** Read a view from the hash, or else the query string ("?indicator=tb_rate&level=provincia"). */
+export function readHash(hash = window.location.hash, search = window.location.search) {
+  const params = new URLSearchParams(hash.replace(/^#/, "") || search.replace(/^\?/, ""));
+  const view = { ...DEFAULT_VIEW, compare: [] };
   if (params.get("indicator")) view.indicator = params.get("indicator");
   if (LEVELS.includes(params.get("level"))) view.level = params.get("level");
   if (params.get("period")) view.period = params.get("period");
@@ -27,15 +32,18 @@ export function readHash(hash = window.location.hash) {
   const classes = Number.parseInt(params.get("classes") || "", 10);
   if (classes >= 3 && classes <= 7) view.classes = classes;
   if (params.get("lang") === "en") view.lang = "en";
+  if (TABS.includes(params.get("tab"))) view.tab = params.get("tab");
   view.place = params.get("place") || "";
   view.establishment = params.get("establishment") || "";
   view.establishments = params.get("establishments") !== "0";
+  view.estBy = params.get("est_by") || "";
+  view.compare = (params.get("compare") || "").split(",").filter(Boolean).slice(0, 6);
   const map = (params.get("map") || "").split("/").map(Number);
   if (map.length === 3 && map.every(Number.isFinite)) view.center = map;
   return view;
 }
 
-export function writeHash(view) {
+function viewParams(view, { withMap = true } = {}) {
   const params = new URLSearchParams();
   params.set("indicator", view.indicator);
   params.set("level", view.level);
@@ -43,16 +51,29 @@ export function writeHash(view) {
   params.set("method", view.method);
   params.set("classes", String(view.classes));
   if (view.lang !== "es") params.set("lang", view.lang);
+  if (view.tab !== "map") params.set("tab", view.tab);
   if (view.place) params.set("place", view.place);
   if (view.establishment) params.set("establishment", view.establishment);
   if (!view.establishments) params.set("establishments", "0");
-  if (view.center) {
+  if (view.estBy) params.set("est_by", view.estBy);
+  if (view.compare.length) params.set("compare", view.compare.join(","));
+  if (withMap && view.center) {
     const [lat, lon, zoom] = view.center;
     params.set("map", `${lat.toFixed(3)}/${lon.toFixed(3)}/${zoom}`);
   }
-  const hash = `#${params.toString().replace(/%2F/g, "/")}`;
-  if (hash !== window.location.hash) history.replaceState(null, "", hash);
+  return params.toString().replace(/%2F/g, "/").replace(/%2C/g, ",");
+}
+
+export function writeHash(view) {
+  const hash = `#${viewParams(view)}`;
+  const path = window.location.pathname;
+  if (hash !== window.location.hash || window.location.search) history.replaceState(null, "", `${path}${hash}`);
   return hash;
+}
+
+/** The permanent link of a view: the page with the view as a query string (previews read it). */
+export function permalink(view, path = "/") {
+  return `${window.location.origin}${path}?${viewParams(view)}`;
 }
 
 /** Order of docs/data-format.md: by the month a period ends; month < quarter < year. */

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,9 +15,12 @@ STATIC = PROJECT_ROOT / "static"
 
 
 @pytest.fixture
-def client_for(make_settings: Callable[..., Settings], tmp_path: Path) -> Callable[..., TestClient]:
+def client_for(
+    make_settings: Callable[..., Settings], make_store: Callable[[str], str]
+) -> Callable[..., TestClient]:
     def factory(**overrides: object) -> TestClient:
-        settings = make_settings(database_url=f"sqlite:///{tmp_path / 'empty.sqlite'}", **overrides)
+        # An empty, migrated store: the app never creates one (a missing store is an error).
+        settings = make_settings(database_url=make_store("sqlite"), **overrides)
         return TestClient(create_app(settings))
 
     return factory
@@ -92,3 +94,53 @@ def test_viewer_does_not_shadow_the_api(client_for: Callable[..., TestClient]) -
     client = client_for()
     assert client.get("/openapi.json").status_code == 200
     assert client.get("/no-such-page.html").status_code == 404
+
+
+def test_embed_page_may_be_framed_the_main_page_not(client_for: Callable[..., TestClient]) -> None:
+    client = client_for()
+    embed = client.get("/embed?indicator=tb_rate&level=departamento")
+    assert embed.status_code == 200
+    assert "frame-ancestors *" in embed.headers["content-security-policy"]
+    assert "script-src 'self';" in embed.headers["content-security-policy"]
+    assert "x-frame-options" not in embed.headers
+    main = client.get("/")
+    assert "frame-ancestors 'none'" in main.headers["content-security-policy"]
+    assert main.headers["x-frame-options"] == "DENY"
+
+
+def test_preview_card_tags_name_the_view_and_escape_the_query(
+    client_for: Callable[..., TestClient],
+) -> None:
+    client = client_for(public_url="https://siep.example.org")
+    html = client.get('/?indicator=tb_rate&level=provincia&period=2024"><script>x</script>').text
+    assert '<meta property="og:image" content="https://siep.example.org/api/v1/choropleth?' in html
+    assert "indicator=tb_rate&amp;level=provincia" in html
+    assert "<script>x</script>" not in html
+    assert 'name="twitter:card" content="summary_large_image"' in html
+    national = client.get("/?indicator=IOP.01.02&level=national").text
+    assert "/api/v1/series?indicator=IOP.01.02&amp;place=PE" in national
+
+
+def test_text_responses_are_compressed(client_for: Callable[..., TestClient]) -> None:
+    client = client_for()
+    for path in (
+        "/",
+        "/js/main.js",
+        "/css/viewer.css",
+        "/vendor/leaflet/leaflet.js",
+        "/openapi.json",
+    ):
+        response = client.get(path, headers={"accept-encoding": "gzip"})
+        assert response.headers.get("content-encoding") == "gzip", path
+
+
+def test_context_layer_files_are_vendored_with_their_licences(
+    client_for: Callable[..., TestClient],
+) -> None:
+    client = client_for()
+    topology = client.get("/vendor/world-atlas/south-america-50m.json").json()
+    ids = {g["id"] for g in topology["objects"]["countries"]["geometries"]}
+    assert {"604", "218", "170", "076", "068", "152"} <= ids and "840" not in ids
+    assert "Bostock" in client.get("/vendor/world-atlas/LICENSE").text
+    assert client.get("/vendor/topojson-client/topojson-client.min.js").status_code == 200
+    assert "Bostock" in client.get("/vendor/topojson-client/LICENSE").text
