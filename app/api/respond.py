@@ -15,6 +15,7 @@ from app.exports.download import Download
 from app.exports.formats import BUILTIN_FORMATS
 from app.http_cache import etag_matches
 from app.settings import Settings
+from app.sources import with_citation
 from app.stats.suppress import SuppressionPolicy
 
 
@@ -57,6 +58,9 @@ def respond(
     download = build()  # validates every parameter, even when the answer is a 304
     if etag_matches(request.headers.get("if-none-match"), catalog.etag):
         return Response(status_code=304, headers=headers)
+    query = f"?{request.url.query}" if request.url.query else ""
+    url = f"{settings.public_url.rstrip('/')}{request.url.path}{query}"
+    download = with_citation(download, catalog.version, url)
     kind = "attachment" if export.is_attachment else "inline"
     headers["Content-Disposition"] = (
         f'{kind}; filename="{safe_filename(download.filename)}.{export.extension}"'

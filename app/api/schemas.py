@@ -21,15 +21,27 @@ class Source(_Doc):
     (dataset, document, table) of the rows summed, with an empty locator."""
 
     dataset: str
-    document: str = Field(description="Source document (path under seeds/ or a URL)")
+    document: str = Field(
+        description="The publication: 'Publisher (year). Title' (geodata/sources.yaml), or "
+        "the text a loaded file gave"
+    )
+    document_id: str = Field("", description="Id of the document in geodata/sources.yaml")
+    publisher: str = Field("", description="Who published the document")
+    title: str = Field("", description="Title of the document")
+    year: str = Field("", description="Year of the edition ('' when not known)")
+    edition: str = Field("", description="Edition, period or page of the document")
+    url: str = Field("", description="Address of the document where one is known")
+    terms: str = Field("", description="Licence or terms of use of the document")
     table: str = Field(description="Title of the table in the document")
-    locator: str = Field("", description="Page or lines of the figure in the document")
+    locator: str = Field("", description="Page, row or line of the figure in the document")
+    citation: str = Field("", description="How to cite the figure's source")
+    trace: str = Field(
+        "", description="Reproducibility trace: the text extract and line the figure was read from"
+    )
 
 
-class DatasetSource(_Doc):
-    dataset: str
-    document: str
-    table: str
+class DatasetSource(Source):
+    """The sources of an indicator: one per dataset (no locator)."""
 
 
 class IndicatorItem(_Doc):
@@ -44,6 +56,13 @@ class IndicatorItem(_Doc):
     is_sensitive: bool = Field(description="Small counts are suppressed at some levels")
     group: str
     description: str
+    definition: str = Field(description="What the indicator measures, in the language asked for")
+    definition_es: str
+    definition_en: str
+    formula: str = Field(description="How it is computed (P population, C capacity, S = P − C)")
+    caveats: str = Field(description="Limits of the figures, in the language asked for")
+    caveats_es: str
+    caveats_en: str
     levels: list[str] = Field(description="Levels where the total has a value in some period")
     periods: list[str] = Field(
         description="Every period with a figure (of the numerator for a derived indicator), "

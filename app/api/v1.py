@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.routes import choropleth, establishments, indicators, observations, policy, series
+from app.api.routes import (
+    choropleth,
+    establishments,
+    indicators,
+    observations,
+    opendata,
+    policy,
+    series,
+)
 
 router = APIRouter(prefix="/api/v1")
-for module in (indicators, choropleth, establishments, series, observations, policy):
+for module in (indicators, choropleth, establishments, series, observations, policy, opendata):
     router.include_router(module.router)

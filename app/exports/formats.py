@@ -38,6 +38,7 @@ write_pdf = lazy("app.exports.reports:write_pdf")
 write_csv = lazy("app.exports.tabular:write_csv")
 write_xlsx = lazy("app.exports.tabular:write_xlsx")
 write_html = lazy("app.exports.webmap:write_html")
+write_datapackage = lazy("app.opendata:write_datapackage")
 
 
 def write_json(download: Download) -> bytes:
@@ -80,6 +81,7 @@ BUILTIN_FORMATS = ExportRegistry().register(
     ExportFormat("gpkg", "application/geopackage+sqlite3", "gpkg", write_gpkg),
     ExportFormat("shp", "application/zip", "zip", write_shapefile_zip),
     ExportFormat("kml", "application/vnd.google-earth.kml+xml", "kml", write_kml),
+    ExportFormat("datapackage", "application/zip", "datapackage.zip", write_datapackage),
 )
 MAP_FORMATS = (
     "geojson",
@@ -94,6 +96,7 @@ MAP_FORMATS = (
     "gpkg",
     "shp",
     "kml",
+    "datapackage",
 )
-TABLE_FORMATS = ("json", "csv", "xlsx", "docx", "pdf")
-CHART_FORMATS = ("json", "csv", "xlsx", "docx", "pdf", "png", "jpg")
+TABLE_FORMATS = ("json", "csv", "xlsx", "docx", "pdf", "datapackage")
+CHART_FORMATS = ("json", "csv", "xlsx", "docx", "pdf", "png", "jpg", "datapackage")

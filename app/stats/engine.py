@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from app.catalog.snapshot import Catalog
+from app.sources import describe
 from app.stats.geography import AGGREGATE_LEVELS, establishment_group, place_names
 from app.stats.snapshot_cache import per_snapshot
 
@@ -49,9 +50,10 @@ ORDER BY o.indicator, g.level, o.dims, g.place, o.period
 
 
 def source_dict(source: Iterable[str]) -> dict[str, str]:
-    """A source as the API writes it: {dataset, document, table, locator}."""
+    """A source as the API writes it: the publication, table, locator, citation and trace
+    (see app/sources.py)."""
     dataset, document, table, locator = (*source, "")[:4]
-    return {"dataset": dataset, "document": document, "table": table, "locator": locator}
+    return describe(dataset, document, table, locator)
 
 
 def summed_sources(*lists: Iterable[Sequence[str]]) -> list[dict[str, str]]:

@@ -255,6 +255,28 @@ CORE_INDICATORS: tuple[Indicator, ...] = (
         "establecimientos",
         "poblacion",
     ),
+    _stored(
+        "inhabitants",
+        "Población censada (INEI)",
+        "Census population (INEI)",
+        "habitantes",
+        "poblacion",
+        description="Población censada por el INEI (censos nacionales 2017 y 2007), por "
+        "departamento; denominador de las tasas por habitante.",
+    ),
+    Indicator(
+        "prison_rate_per_100k_inhabitants",
+        "Población penal por 100 000 habitantes",
+        "Prisoners per 100,000 inhabitants",
+        "por 100 000 hab.",
+        "ratio",
+        numerator="population",
+        denominator="inhabitants",
+        scale=100000.0,
+        group="poblacion",
+        description="Población penal (intramuros) / población censada del INEI × 100 000, "
+        "ambas del mismo periodo.",
+    ),
 )
 
 CORE_REGISTRY = IndicatorRegistry().register(*CORE_INDICATORS)

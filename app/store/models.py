@@ -145,6 +145,20 @@ class Dataset(Base):
     is_complete: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
 
+class DatasetChange(Base):
+    """What one data version did to one dataset: added, replaced or withdrew it."""
+
+    __tablename__ = "dataset_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    data_version: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    action: Mapped[str] = mapped_column(String(16), nullable=False)
+    dataset: Mapped[str] = mapped_column(String(200), nullable=False)
+    title: Mapped[str] = mapped_column(String(400), nullable=False, default="")
+    row_count: Mapped[int | None] = mapped_column(Integer)
+    checksum_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
 class Observation(Base):
     """One published figure: indicator x place x period x dimensions, from one dataset."""
 

@@ -36,7 +36,8 @@ def test_xlsx_opens_in_openpyxl_with_the_figures(shipped_client: TestClient) -> 
 def test_docx_report_has_title_map_table_and_sources(shipped_client: TestClient) -> None:
     document = docx.Document(io.BytesIO(_get(shipped_client, "docx")))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "Tasa de tuberculosis" in text and "seeds/002" in text
+    assert "Tasa de tuberculosis" in text and "Informe Estadístico de Tratamiento" in text
+    assert "seeds/" not in text
     assert len(document.inline_shapes) == 1
     assert any(cell.text == "OR-LIMA" for cell in document.tables[0].columns[0].cells)
 

@@ -78,7 +78,9 @@ def parse_breaks(text: str | None) -> tuple[float, ...] | None:
                                     "sources": [
                                         {
                                             "dataset": "…",
-                                            "document": "seeds/002_923ca1ca7948ee01.txt",
+                                            "document": "Instituto Nacional Penitenciario (INPE), Unidad de Estadística (2024). "
+                                            "Informe Estadístico de Tratamiento Penitenciario 2024",
+                                            "document_id": "inpe-itp-2024",
                                             "table": "…",
                                             "locator": "line 4830",
                                         }

@@ -46,7 +46,9 @@ DETAIL_EXAMPLE = {
                         "note": "",
                         "source": {
                             "dataset": "…",
-                            "document": "seeds/002_923ca1ca7948ee01.txt",
+                            "document": "Instituto Nacional Penitenciario (INPE), Unidad de Estadística (2024). "
+                            "Informe Estadístico de Tratamiento Penitenciario 2024",
+                            "document_id": "inpe-itp-2024",
                             "table": "…",
                             "locator": "line 4813",
                         },
@@ -92,7 +94,9 @@ LIST_FORMATS = ("geojson", "json", "csv", "xlsx", "gpkg", "shp", "kml")
                                             "period": "2024-12",
                                             "source": {
                                                 "dataset": "…",
-                                                "document": "seeds/002_923ca1ca7948ee01.txt",
+                                                "document": "Instituto Nacional Penitenciario (INPE), Unidad de Estadística (2024). "
+                                                "Informe Estadístico de Tratamiento Penitenciario 2024",
+                                                "document_id": "inpe-itp-2024",
                                                 "table": "…",
                                                 "locator": "line 1290",
                                             },

@@ -32,6 +32,13 @@ EXAMPLE = {
             "is_sensitive": True,
             "group": "salud",
             "description": "",
+            "definition": "Casos de tuberculosis por 100 000 personas privadas de libertad.",
+            "definition_es": "Casos de tuberculosis por 100 000 personas privadas de libertad.",
+            "definition_en": "Tuberculosis cases per 100,000 prisoners.",
+            "formula": "casos TB / P × 100 000",
+            "caveats": "El denominador es la población al cierre del periodo…",
+            "caveats_es": "El denominador es la población al cierre del periodo…",
+            "caveats_en": "The denominator is the population at the end of the period…",
             "levels": ["national", "oficina_regional", "departamento", "provincia", "distrito"],
             "periods": ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2024"],
             "periods_by_level": {
@@ -47,7 +54,9 @@ EXAMPLE = {
             "sources": [
                 {
                     "dataset": "Casos de tuberculosis 2024…",
-                    "document": "seeds/002_923ca1ca7948ee01.txt",
+                    "document": "Instituto Nacional Penitenciario (INPE), Unidad de Estadística (2024). "
+                    "Informe Estadístico de Tratamiento Penitenciario 2024",
+                    "document_id": "inpe-itp-2024",
                     "table": "…",
                 }
             ],

@@ -35,7 +35,8 @@ EXAMPLE = {
             "status": "ok",
             "note": "",
             "dataset": "Casos de tuberculosis 2024…",
-            "source_document": "seeds/002_923ca1ca7948ee01.txt",
+            "source_document": "Instituto Nacional Penitenciario (INPE), Unidad de Estadística (2024). "
+            "Informe Estadístico de Tratamiento Penitenciario 2024",
             "source_table": "…",
             "source_locator": "line 4830",
             "dimensions": {},

@@ -40,7 +40,8 @@ EXAMPLE = {
                     "sources": [
                         {
                             "series": "obtained",
-                            "document": "seeds/003_f68ad27bf79a9221.txt",
+                            "document": "Ministerio de Justicia y Derechos Humanos (MINJUSDH) (2020). "
+                            "Reporte anual de seguimiento, Política Nacional Penitenciaria al 2030",
                             "locator": "line 20",
                         }
                     ],

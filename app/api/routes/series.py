@@ -34,7 +34,9 @@ EXAMPLE = {
             "sources": [
                 {
                     "dataset": "…",
-                    "document": "seeds/002_923ca1ca7948ee01.txt",
+                    "document": "Instituto Nacional Penitenciario (INPE), Unidad de Estadística (2024). "
+                    "Informe Estadístico de Tratamiento Penitenciario 2024",
+                    "document_id": "inpe-itp-2024",
                     "table": "EVOLUCIÓN DE LA POBLACIÓN PENAL…",
                     "locator": "lines 4490-4491, 4495",
                 }

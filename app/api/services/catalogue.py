@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.catalog.snapshot import Catalog
+from app.definitions import definition_fields
+from app.sources import describe
 from app.stats.aggregate import periods_by_level, registry_for
 from app.stats.indicators import Indicator
 from app.stats.snapshot_cache import per_snapshot
@@ -18,14 +20,7 @@ def _sources(catalog: Catalog, indicator: Indicator) -> list[dict[str, str]]:
     obs = catalog.observations
     ids = sorted(set(obs.loc[obs["indicator"].isin(list(indicator.inputs)), "dataset_id"]))
     datasets = catalog.datasets.loc[[i for i in ids if i in catalog.datasets.index]]
-    return [
-        {
-            "dataset": str(d.title),
-            "document": str(d.source_document),
-            "table": str(d.source_table or ""),
-        }
-        for d in datasets.itertuples()
-    ]
+    return [describe(d.title, d.source_document, d.source_table, "") for d in datasets.itertuples()]
 
 
 def _coverage(catalog: Catalog, indicator: Indicator) -> dict[str, Any]:
@@ -66,6 +61,7 @@ def describe_indicator(catalog: Catalog, indicator: Indicator, lang: str) -> dic
         "is_sensitive": indicator.is_sensitive,
         "group": indicator.group,
         "description": indicator.description,
+        **definition_fields(indicator, lang),
         **indicator_coverage(catalog, indicator),
     }
 

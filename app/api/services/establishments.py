@@ -23,6 +23,7 @@ from app.errors import InvalidParameterError
 from app.exports.download import Download
 from app.params import BBox
 from app.params import parse_bbox as parse_strict_bbox
+from app.sources import citations, describe, document_label
 from app.stats.aggregate import registry_for
 from app.stats.engine import source_dict, stats_engine
 from app.stats.snapshot_cache import per_snapshot
@@ -192,12 +193,9 @@ def establishment_detail(
                 "value": None if pd.isna(r.value) else float(r.value),
                 "status": r.status,
                 "note": r.note if isinstance(r.note, str) else "",
-                "source": {
-                    "dataset": str(r.dataset_title),
-                    "document": str(r.source_document),
-                    "table": str(r.source_table),
-                    "locator": str(r.source_locator),
-                },
+                "source": describe(
+                    r.dataset_title, r.source_document, r.source_table, r.source_locator
+                ),
             }
         )
     properties = {f: (None if pd.isna(row[f]) else row[f]) for f in FIELDS}
@@ -216,7 +214,7 @@ def establishment_detail(
             "value": mine["value"],
             "status": mine["status"],
             "note": mine["note"].fillna(""),
-            "source_document": mine["source_document"],
+            "source_document": mine["source_document"].map(document_label),
             "source_table": mine["source_table"],
             "source_locator": mine["source_locator"],
         }
@@ -227,5 +225,5 @@ def establishment_detail(
         table=table,
         json_body=body,
         lang=lang,
-        sources=tuple(sorted(set(table["source_document"].astype(str)))),
+        sources=citations(mine),
     )

@@ -15,6 +15,7 @@ from app.catalog.snapshot import Catalog
 from app.codes import format_dimensions, parse_dimensions, parse_period
 from app.errors import InvalidParameterError
 from app.exports.download import Download
+from app.sources import citations, document_label
 from app.stats.suppress import SuppressionPolicy, small_count_mask
 
 MAX_LIMIT = 10000
@@ -125,7 +126,7 @@ def find_observations(
             "status": page["status"],
             "note": page["note"].fillna(""),
             "dataset": page["dataset_title"],
-            "source_document": page["source_document"],
+            "source_document": page["source_document"].map(document_label),
             "source_table": page["source_table"],
             "source_locator": page["source_locator"],
         },
@@ -168,5 +169,5 @@ def find_observations(
         filename=f"siep_observations_{name}" if name else "siep_observations",
         table=table,
         json_body=body,
-        sources=tuple(sorted(set(table["source_document"].dropna().astype(str)))),
+        sources=citations(page),
     )

@@ -40,8 +40,8 @@ def _geometries(catalog: Catalog, level: str) -> gpd.GeoSeries:
 def level_geometries(catalog: Catalog, level: str) -> gpd.GeoSeries:
     """Geometry of each place of `level` (EPSG:4326), indexed by code; once per snapshot.
 
-    Districts are points at their capitals (no district polygons ship); establishments are
-    points; the others are (multi)polygons.
+    Districts are INEI 2007 polygons, or points at their capitals for the districts created
+    after those limits; establishments are points; the others are (multi)polygons.
     """
     return per_snapshot(catalog, ("level_geometries", level), lambda: _geometries(catalog, level))
 
@@ -64,8 +64,10 @@ def geometry_json(geometry: Any) -> dict[str, Any] | None:
 
 
 ATTRIBUTION = {
-    "es": "Cifras: INPE. Límites: geoBoundaries gbOpen (CC BY 3.0 IGO), códigos UBIGEO del INEI.",
-    "en": "Figures: INPE. Boundaries: geoBoundaries gbOpen (CC BY 3.0 IGO), INEI UBIGEO codes.",
+    "es": "Cifras: INPE. Límites: geoBoundaries gbOpen (CC BY 3.0 IGO); distritos: INEI 2007 "
+    "vía juaneladio/peru-geojson (MPL-2.0); códigos UBIGEO del INEI.",
+    "en": "Figures: INPE. Boundaries: geoBoundaries gbOpen (CC BY 3.0 IGO); districts: INEI 2007 "
+    "via juaneladio/peru-geojson (MPL-2.0); INEI UBIGEO codes.",
 }
 
 

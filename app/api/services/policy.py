@@ -21,6 +21,7 @@ from app.api.services.params import check_lang
 from app.catalog.snapshot import Catalog
 from app.codes import parse_dimensions
 from app.exports.download import Download
+from app.sources import citation, citations, document_label
 
 GREEN_MIN_PCT = 90.0
 AMBER_MIN_PCT = 60.0
@@ -72,8 +73,9 @@ def policy_indicators(catalog: Catalog, lang: str) -> Download:
             year["sources"].append(
                 {
                     "series": series,
-                    "document": str(r.source_document),
+                    "document": document_label(r.source_document),
                     "locator": str(r.source_locator),
+                    "citation": citation(str(r.source_document), "", str(r.source_locator)),
                 }
             )
         baseline = next(
@@ -144,9 +146,5 @@ def policy_indicators(catalog: Catalog, lang: str) -> Download:
         table=table,
         json_body=body,
         lang=lang,
-        sources=tuple(
-            sorted(
-                {str(d) for d in obs.loc[obs["indicator"].isin(declared.index), "source_document"]}
-            )
-        ),
+        sources=citations(obs[obs["indicator"].isin(declared.index)]),
     )

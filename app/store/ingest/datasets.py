@@ -13,6 +13,7 @@ from app.store.ingest.tidy import TidyRow, Vocabulary, parse_rows, read_table
 from app.store.models import (
     AdminUnit,
     Dataset,
+    DatasetChange,
     Establishment,
     IndicatorRow,
     Observation,
@@ -38,6 +39,7 @@ class LoadResult:
     row_count: int
     data_version: int
     checksum_sha256: str
+    action: str = "added"  # or "replaced": what the load did to a dataset of that name
 
 
 def read_vocabulary(conn: Connection) -> Vocabulary:
@@ -67,7 +69,22 @@ def load_dataset(
     with engine.begin() as conn:
         result = write_dataset(conn, data, filename, meta, replace=replace)
         version = bump_version(conn)
-    return LoadResult(result.dataset_id, result.row_count, version, result.checksum_sha256)
+        record_load(conn, version, meta, result)
+    return LoadResult(
+        result.dataset_id, result.row_count, version, result.checksum_sha256, result.action
+    )
+
+
+def record_load(conn: Connection, version: int, meta: DatasetMeta, result: LoadResult) -> None:
+    record_change(
+        conn,
+        version,
+        result.action,
+        meta.name,
+        meta.title,
+        result.row_count,
+        result.checksum_sha256,
+    )
 
 
 def write_dataset(
@@ -90,7 +107,31 @@ def write_dataset(
         conn.execute(delete(Dataset).where(Dataset.id == existing))
     dataset_id = _insert_dataset(conn, meta, checksum, len(rows))
     _insert_observations(conn, dataset_id, rows)
-    return LoadResult(dataset_id, len(rows), 0, checksum)
+    action = "replaced" if existing is not None else "added"
+    return LoadResult(dataset_id, len(rows), 0, checksum, action)
+
+
+def record_change(
+    conn: Connection,
+    version: int,
+    action: str,
+    name: str,
+    title: str,
+    row_count: int | None = None,
+    checksum: str | None = None,
+) -> None:
+    """Log what data version `version` did to dataset `name` (the changes feed)."""
+    conn.execute(
+        insert(DatasetChange).values(
+            data_version=version,
+            changed_at=datetime.now(UTC),
+            action=action,
+            dataset=name,
+            title=title,
+            row_count=row_count,
+            checksum_sha256=checksum,
+        )
+    )
 
 
 def _insert_dataset(conn: Connection, meta: DatasetMeta, checksum: str, count: int) -> int:
@@ -143,4 +184,7 @@ def withdraw_dataset(engine: Engine, name: str) -> int:
         ).rowcount
         if not found:
             raise NotFoundError(f"no dataset named '{name}'")
-        return bump_version(conn)
+        version = bump_version(conn)
+        title = conn.scalar(select(Dataset.title).where(Dataset.name == name)) or ""
+        record_change(conn, version, "withdrawn", name, title)
+        return version

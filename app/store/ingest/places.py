@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from app.codes import ESTABLISHMENT_CODE_RE, ESTABLISHMENT_KINDS, LOCATION_PRECISIONS
 from app.errors import LoadError
+from app.sources import read_documents
 from app.store.models import (
     AdminUnit,
     Establishment,
@@ -49,7 +50,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def unit_rows(boundaries: Path) -> list[dict[str, Any]]:
-    """Departamentos and provincias (polygons) and distritos (capital points)."""
+    """Departamentos and provincias (polygons) and distritos (capital points, and polygons
+    where `distritos.geojson` has one)."""
     rows: list[dict[str, Any]] = []
     for level, filename in (("departamento", "departamentos"), ("provincia", "provincias")):
         for feature in _features(boundaries / f"{filename}.geojson"):
@@ -68,22 +70,41 @@ def unit_rows(boundaries: Path) -> list[dict[str, Any]]:
                 }
             )
     districts = boundaries / "distritos.csv"
+    polygons = _district_polygons(boundaries / "distritos.geojson")
     if districts.exists():
         for _, row in _csv_rows(districts):
+            polygon = polygons.get(row["ubigeo"], {})
+            source = "; ".join(
+                filter(None, (row.get("source", ""), polygon.get("source"), row.get("limits_note")))
+            )
             rows.append(
                 {
                     "ubigeo": row["ubigeo"],
                     "level": "distrito",
                     "name": row["name"],
                     "parent_ubigeo": row["provincia"],
-                    "geom": None,
+                    "geom": polygon.get("geom"),
                     "capital_name": row.get("capital_name") or row["name"],
                     "capital": _point(row.get("capital_lon", ""), row.get("capital_lat", "")),
-                    "area_km2": None,
-                    "source": row.get("source", ""),
+                    "area_km2": polygon.get("area_km2"),
+                    "source": source,
                 }
             )
     return rows
+
+
+def _district_polygons(path: Path) -> dict[str, dict[str, Any]]:
+    """District polygons by UBIGEO (a district without one keeps only its capital point)."""
+    if not path.exists():
+        return {}
+    return {
+        str(f["properties"]["ubigeo"]): {
+            "geom": _multi(shape(f["geometry"])),
+            "area_km2": f["properties"].get("area_km2"),
+            "source": f["properties"].get("source", ""),
+        }
+        for f in _features(path)
+    }
 
 
 def region_rows(boundaries: Path) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
@@ -108,6 +129,7 @@ def establishment_rows(
     path: Path, known_units: set[str], regions: set[str]
 ) -> list[dict[str, Any]]:
     rows = []
+    documents = read_documents(path.parent)
     for number, row in _csv_rows(path):
         if not ESTABLISHMENT_CODE_RE.match(row["code"]):
             raise LoadError("code must look like EP-NAME or EML-NAME", number, "code")
@@ -123,7 +145,9 @@ def establishment_rows(
                 number,
                 "location_precision",
             )
-        source = "; ".join(filter(None, (row.get("source_document"), row.get("source_locator"))))
+        document = documents.get(row.get("source_document", ""))
+        cited = document.reference if document else row.get("source_document")
+        source = "; ".join(filter(None, (cited, row.get("source_locator"))))
         rows.append(
             {
                 "code": row["code"],

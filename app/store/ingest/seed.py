@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 from tqdm import tqdm
 
 from app.errors import LoadError
-from app.store.ingest.datasets import DatasetMeta, write_dataset
+from app.store.ingest.datasets import DatasetMeta, record_load, write_dataset
 from app.store.ingest.places import write_places
 from app.store.models import Dataset
 from app.store.version import bump_version
@@ -64,11 +64,16 @@ def seed(
     entries = read_manifest(data_dir)
     with engine.begin() as conn:
         write_places(conn, data_dir, indicators)
+        loaded = []
         for entry in tqdm(entries, desc="datasets", disable=not progress, unit="file"):
             try:
-                write_dataset(
+                result = write_dataset(
                     conn, entry.file.read_bytes(), entry.file.name, entry.meta, replace=True
                 )
             except LoadError as exc:
                 raise LoadError(f"{entry.file.name}: {exc.message}") from exc
-        return bump_version(conn)
+            loaded.append((entry.meta, result))
+        version = bump_version(conn)
+        for meta, result in loaded:
+            record_load(conn, version, meta, result)
+        return version
