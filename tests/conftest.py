@@ -19,6 +19,8 @@ from app.store.ingest.seed import seed
 from app.store.migrate import upgrade
 from tests.support.pgcluster import Cluster, ClusterUnavailableError, start_cluster
 
+pytest_plugins = ["tests.support.browser"]
+
 FIXTURE_DATA = PROJECT_ROOT / "tests" / "fixtures" / "geodata"
 SHIPPED_DATA = PROJECT_ROOT / "geodata"
 _counter = itertools.count()

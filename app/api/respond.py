@@ -14,6 +14,7 @@ from app.errors import ServerBusyError
 from app.exports.download import Download
 from app.exports.formats import BUILTIN_FORMATS
 from app.http_cache import etag_matches
+from app.public_url import request_base_url
 from app.settings import Settings
 from app.sources import with_citation
 from app.stats.suppress import SuppressionPolicy
@@ -59,7 +60,7 @@ def respond(
     if etag_matches(request.headers.get("if-none-match"), catalog.etag):
         return Response(status_code=304, headers=headers)
     query = f"?{request.url.query}" if request.url.query else ""
-    url = f"{settings.public_url.rstrip('/')}{request.url.path}{query}"
+    url = f"{request_base_url(request.scope, settings)}{request.url.path}{query}"
     download = with_citation(download, catalog.version, url)
     kind = "attachment" if export.is_attachment else "inline"
     headers["Content-Disposition"] = (

@@ -163,7 +163,8 @@ def test_every_view_says_how_to_cite_it(client: TestClient) -> None:
     version = body["data_version"]
     cite = body["how_to_cite"]
     assert "Informe Estadístico de Tratamiento Penitenciario 2024" in cite
-    assert cite.endswith(f"SIEP-Perú, versión de datos {version}, http://127.0.0.1:8000{url}")
+    # TestClient's requests reach http://testserver: the permanent link is the URL asked
+    assert cite.endswith(f"SIEP-Perú, versión de datos {version}, http://testserver{url}")
     document = docx.Document(io.BytesIO(client.get(url + "&f=docx").content))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Cómo citar:" in text and f"versión de datos {version}" in text

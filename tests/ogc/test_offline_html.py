@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 
 from tests.support.server import ServerProcess
-from tests.viewer.conftest import DESKTOP, browser, chromium_path, open_page  # noqa: F401
+from tests.viewer.conftest import DESKTOP, open_page
 
 TIMEOUT_MS = 30_000
 
 
 @pytest.fixture
-def page(browser: Any, shipped_server: ServerProcess) -> Iterator[Any]:  # noqa: F811
+def page(browser: Any, shipped_server: ServerProcess) -> Iterator[Any]:
     opened = open_page(browser, shipped_server.base_url, DESKTOP)
     yield opened
     opened.context.close()

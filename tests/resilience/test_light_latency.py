@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from tests.resilience.serve import seeded_var_dir, start_serve
+from tests.support.browser import run_async
 
 SECONDS = float(os.environ.get("SIEP_LOAD_SECONDS", "0"))
 CLIENTS = int(os.environ.get("SIEP_LOAD_CLIENTS", "12"))
@@ -97,7 +98,7 @@ def test_light_requests_keep_latency_while_reports_build(tmp_path: Path) -> None
         seeded_var_dir(var_dir)
     server = start_serve(var_dir, SIEP_SEED_ON_START="false")
     try:
-        out = asyncio.run(_run(server.base_url))
+        out = run_async(_run(server.base_url))
     finally:
         server.stop()
     light, report = out["light"], out["report"]

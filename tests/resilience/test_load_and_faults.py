@@ -24,6 +24,7 @@ from app.store.engine import make_engine
 from app.store.ingest.datasets import DatasetMeta, load_dataset
 from app.store.ingest.seed import seed
 from tests.conftest import SHIPPED_DATA
+from tests.support.browser import run_async
 from tests.support.pgcluster import Cluster
 from tests.support.server import start_server
 
@@ -96,7 +97,7 @@ def test_concurrent_clients_survive_a_postgis_restart(
         paths = _served_paths(server.base_url)
         restart = threading.Timer(LOAD_SECONDS / 3, cluster.restart)
         restart.start()
-        statuses, latencies = asyncio.run(_hammer(server.base_url, LOAD_SECONDS, paths))
+        statuses, latencies = run_async(_hammer(server.base_url, LOAD_SECONDS, paths))
         restart.join()
         errors = {k: v for k, v in statuses.items() if k != 200}
         assert not errors, f"{errors} in {sum(statuses.values())} requests"

@@ -27,7 +27,7 @@ def tables(shipped_store_url: str) -> dict[str, FeatureTable]:
         engine.dispose()
     layers = default_layers()
     return {
-        layer_id: build_table(catalog, layers.get(layer_id), "http://siep.test", NO_SUPPRESSION)  # type: ignore[arg-type]
+        layer_id: build_table(catalog, layers.get(layer_id), NO_SUPPRESSION)  # type: ignore[arg-type]
         for layer_id in ("provincias", "establecimientos_penitenciarios")
     }
 

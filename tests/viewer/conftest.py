@@ -1,17 +1,8 @@
-"""Browser fixtures: Debian Chromium driven by Playwright, against a real server process.
-
-Chromium comes from Debian (/usr/bin/chromium), never from `playwright install`. When it is
-missing and we are root, the fixture installs it with apt-get; otherwise the browser tests skip
-loudly (or fail with SIEP_REQUIRE_BROWSER=1).
-"""
+"""Viewer fixtures: pages of Debian's Chromium (tests/support/browser.py) against a real
+server process."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,65 +14,9 @@ import pytest
 from app.settings import PROJECT_ROOT
 from tests.support.server import ServerProcess, start_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "viewer"
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("SIEP_REQUIRE_BROWSER") == "1":
-        pytest.exit(f"SIEP_REQUIRE_BROWSER=1 but the browser is unavailable: {reason}", 3)
-    message = f"\n*** BROWSER UNAVAILABLE: viewer tests will be SKIPPED ({reason}) ***\n"
-    sys.stderr.write(message)
-    warnings.warn(message, stacklevel=2)
-    pytest.skip(reason)
-
-
-def _install_chromium() -> None:
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update"], check=True, env=env, capture_output=True)
-    subprocess.run(
-        ["apt-get", "install", "-y", "chromium"], check=True, env=env, capture_output=True
-    )
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> Path:
-    """Debian's Chromium, installed with apt-get when missing and we are root."""
-    if not CHROMIUM.exists():
-        if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-            try:
-                _install_chromium()
-            except subprocess.CalledProcessError as exc:
-                _unavailable(f"apt-get install chromium failed: {exc.stderr!r}")
-        if not CHROMIUM.exists():
-            _unavailable(f"{CHROMIUM} is missing (install Debian's chromium package)")
-    return CHROMIUM
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: Path) -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the Python package 'playwright' is not installed (pip install -e .[test])")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.browser import CHROMIUM_ARGS
 from tests.support.server import ServerProcess
-from tests.viewer.conftest import CHROMIUM_ARGS, DESKTOP, PHONE, open_page
+from tests.viewer.conftest import DESKTOP, PHONE, open_page
 from tests.viewer.test_viewer_browser import READY, api, open_viewer, wait_for_state
 
 pytestmark = pytest.mark.browser
