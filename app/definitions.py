@@ -215,11 +215,16 @@ DEFINITIONS: dict[str, Definition] = {
         "Brief y las oficinas nacionales de estadística).",
         "Persons deprived of liberty per 100,000 inhabitants (as the World Prison Brief and "
         "national statistics offices report it).",
-        "P / población censada × 100 000 (mismo periodo)",
-        "Solo donde ambas cifras existen para el mismo periodo (hoy: nacional 2017). La "
-        "población penal se cuenta donde está el E.P., no donde vivía la persona.",
-        "Only where both figures exist for the same period (today: national 2017). Prisoners "
-        "are counted where the establishment is, not where they lived.",
+        "ΣP / población censada × 100 000 (último censo a la fecha del periodo o antes)",
+        "El denominador es la población censal 2017 del INEI (la 2007 para periodos "
+        "anteriores a 2017), tal como se publicó para su año, no una proyección; "
+        "denominator_period indica el año censal usado. Nacional y por departamento; sin "
+        "cifra por provincia. La población penal se cuenta donde está el E.P., no donde "
+        "vivía la persona.",
+        "The denominator is INEI's 2017 census population (the 2007 census for periods "
+        "before 2017), as published for its year, not a projection; denominator_period says "
+        "which census year was used. National and by departamento; no province figures. "
+        "Prisoners are counted where the establishment is, not where they lived.",
     ),
 }
 

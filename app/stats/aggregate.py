@@ -6,8 +6,12 @@ Rules (documented in the README):
   distinct sources (dataset, document, table) of the rows that entered the sum.
 - A derived indicator is recomputed from the summed numerator and denominator; when summing
   establishments, only those that report both enter either sum.
+- When only one input is published for the place, the other's sum over its establishments
+  is divided by (or into) it; both published, then both summed, come first.
 - A denominator missing for a quarter or year is taken at the period's last month (stock at
-  the end of the period), and the response says so.
+  the end of the period), and the response says so. An indicator whose
+  `denominator_period` is "latest_available" (census population) takes, at each place, the
+  latest denominator period at or before the requested one, and says which.
 - Every place of the level is present; places without data have value None and status
   'missing'.
 The figures are computed by the statistics engine (app/stats/engine.py: DuckDB, built once per
@@ -19,12 +23,13 @@ computed once per snapshot (app/stats/snapshot_cache.py), never per request.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from app.catalog.snapshot import Catalog
-from app.codes import LEVELS, format_dimensions, parse_dimensions, parse_period
+from app.codes import LEVELS, format_dimensions, parse_dimensions, parse_period, period_sort_key
 from app.errors import InvalidParameterError
 from app.stats.engine import (
     Scope,
@@ -137,9 +142,7 @@ def _stored_rows(catalog: Catalog, indicator: Indicator, scope: Scope) -> pd.Dat
 def _derived_rows(catalog: Catalog, indicator: Indicator, scope: Scope) -> pd.DataFrame:
     assert indicator.numerator and indicator.denominator
     periods = (scope.period,) if scope.period is not None else _candidates(catalog, indicator)
-    den_periods = {
-        p: _denominator_period(catalog, indicator.denominator, p, scope.level) for p in periods
-    }
+    den_periods = {p: _denominator_periods(catalog, indicator, p, scope.level) for p in periods}
     raw = stats_engine(catalog).query(
         *derived_query(
             indicator.numerator,
@@ -149,22 +152,25 @@ def _derived_rows(catalog: Catalog, indicator: Indicator, scope: Scope) -> pd.Da
             den_periods,
         )
     )
-    pub_both = (raw["pub_num"].notna() & raw["pub_den"].notna()).to_numpy()
+    pub_num, pub_den = raw["pub_num"].notna().to_numpy(), raw["pub_den"].notna().to_numpy()
+    pub_both = pub_num & pub_den
     summed = ~pub_both & raw["sum_num"].notna().to_numpy()
+    # A sum over the establishments divided by (or into) the figure published for the place.
+    sum_over_pub = ~pub_both & ~summed & pub_den & raw["num_sum"].notna().to_numpy()
+    pub_over_sum = ~pub_both & ~summed & ~sum_over_pub & pub_num & raw["den_sum"].notna()
+    pub_over_sum = pub_over_sum.to_numpy()
     # An establishment shows what it reports, even when one input is missing.
     partial = ~pub_both & ~summed & (scope.level == "establishment")
-    keep = pub_both | summed | partial
+    keep = pub_both | summed | sum_over_pub | pub_over_sum | partial
     raw = raw[keep]
     pub_both, summed = pub_both[keep], summed[keep]
+    sum_over_pub, pub_over_sum = sum_over_pub[keep], pub_over_sum[keep]
+    any_sum = summed | sum_over_pub | pub_over_sum
     sources = [
-        [source_dict(n), source_dict(d)] if is_pub else summed_sources(ns, ds) if is_sum else []
-        for is_pub, is_sum, n, d, ns, ds in zip(
-            pub_both,
-            summed,
-            raw["pub_nsrc"],
-            raw["pub_dsrc"],
-            raw["sum_nsrc"],
-            raw["sum_dsrc"],
+        _derived_sources(kind, row)
+        for kind, row in zip(
+            np.select([pub_both, summed, sum_over_pub, pub_over_sum], [0, 1, 2, 3], 4),
+            raw.to_dict("records"),
             strict=True,
         )
     ]
@@ -172,17 +178,46 @@ def _derived_rows(catalog: Catalog, indicator: Indicator, scope: Scope) -> pd.Da
         {
             "period": raw["period"].astype(str).to_numpy(),
             "place": raw["place"].astype(str).to_numpy(),
-            "numerator": np.where(summed, raw["sum_num"], raw["pub_num"]).astype(float),
-            "denominator": np.where(summed, raw["sum_den"], raw["pub_den"]).astype(float),
+            "numerator": np.select(
+                [summed, sum_over_pub], [raw["sum_num"], raw["num_sum"]], raw["pub_num"]
+            ).astype(float),
+            "denominator": np.select(
+                [summed, pub_over_sum], [raw["sum_den"], raw["den_sum"]], raw["pub_den"]
+            ).astype(float),
             "sources": sources,
-            "method": _methods(pub_both, summed),
-            "n_establishments": np.where(summed, raw["n_establishments"], np.nan).astype(float),
+            "method": _methods(pub_both, any_sum),
+            "n_establishments": np.select(
+                [summed, sum_over_pub, pub_over_sum],
+                [raw["n_establishments"], raw["num_sum_n"], raw["den_sum_n"]],
+                np.nan,
+            ).astype(float),
             "note": "",
         }
     )
     rows["value"] = derive(indicator, rows["numerator"], rows["denominator"])
-    rows["denominator_period"] = rows["period"].map(den_periods)
+    # The period of the denominator used: the published one's own, else the first ranked.
+    first = rows["period"].map(
+        {p: ranked[0] if ranked else None for p, ranked in den_periods.items()}
+    )
+    uses_pub_den = pub_both | sum_over_pub | (~any_sum & raw["pub_den"].notna().to_numpy())
+    rows["denominator_period"] = np.where(
+        uses_pub_den, raw["pub_den_period"].astype(object).to_numpy(), first.to_numpy()
+    )
     return rows
+
+
+def _derived_sources(kind: int, row: dict[str, Any]) -> list[dict[str, str]]:
+    """Sources of a derived row of kind 0 (both published), 1 (both summed), 2 (summed
+    numerator, published denominator), 3 (published numerator, summed denominator)."""
+    if kind == 0:
+        return [source_dict(row["pub_nsrc"]), source_dict(row["pub_dsrc"])]
+    if kind == 1:
+        return summed_sources(row["sum_nsrc"], row["sum_dsrc"])
+    if kind == 2:
+        return [*summed_sources(row["num_sum_src"]), source_dict(row["pub_dsrc"])]
+    if kind == 3:
+        return [source_dict(row["pub_nsrc"]), *summed_sources(row["den_sum_src"])]
+    return []
 
 
 def _methods(published: np.ndarray, summed: np.ndarray) -> list[str | None]:
@@ -201,6 +236,21 @@ def _numerator_dims(indicator: Indicator, dims: str) -> str:
 def _candidates(catalog: Catalog, indicator: Indicator) -> tuple[str, ...]:
     """Periods where the indicator (a derived one: its numerator) has some value."""
     return catalog.periods.get(indicator.inputs[0] if indicator.inputs else "", ())
+
+
+def _denominator_periods(
+    catalog: Catalog, indicator: Indicator, period: str, level: str
+) -> list[str]:
+    """The denominator periods to use for `period`, best first. By default one: the period
+    itself, else its last month (`_denominator_period`). A `latest_available` denominator
+    (a census) is taken at its latest period at or before `period`, the place's own latest
+    when the place lacks that one: every such period, latest first."""
+    code = indicator.denominator or ""
+    if indicator.denominator_period == "same":
+        return [_denominator_period(catalog, code, period, level)]
+    end = period_sort_key(period)
+    own = [p for p in catalog.periods.get(code, ()) if period_sort_key(p) <= end]
+    return sorted(own, key=period_sort_key, reverse=True)
 
 
 def _denominator_period(catalog: Catalog, code: str, period: str, level: str) -> str:
@@ -224,12 +274,27 @@ def compute(
 ) -> LevelValues:
     """Values of `indicator` for every place of `level` in `period` (see module docstring)."""
     dims = format_dimensions(dimensions or {})
+    rows = level_rows(catalog, indicator, Scope(level, dims, period=period))
     den_period = None
     if not indicator.is_stored:
-        den_period = _denominator_period(catalog, indicator.denominator or "", period, level)
-    rows = level_rows(catalog, indicator, Scope(level, dims, period=period))
+        den_period = _map_denominator_period(catalog, indicator, period, level, rows)
     frame = on_places(place_names(catalog, level), rows.set_index("place"))
     return LevelValues(indicator, level, period, den_period, dims, frame)
+
+
+def _map_denominator_period(
+    catalog: Catalog, indicator: Indicator, period: str, level: str, rows: pd.DataFrame
+) -> str | None:
+    """The denominator period of a map: the one its values used (several, comma-separated,
+    when places used different ones), else the first ranked for the period."""
+    used = sorted(
+        {str(p) for p in rows.loc[rows["value"].notna(), "denominator_period"].dropna()},
+        key=period_sort_key,
+    )
+    if used:
+        return ", ".join(used)
+    ranked = _denominator_periods(catalog, indicator, period, level)
+    return ranked[0] if ranked else None
 
 
 def on_places(names: pd.Series, rows: pd.DataFrame) -> pd.DataFrame:
@@ -305,13 +370,15 @@ def _periods_at_level(catalog: Catalog, indicator: Indicator, level: str) -> tup
             indicator.denominator,
             _numerator_dims(indicator, ""),
             scope,
-            {p: _denominator_period(catalog, indicator.denominator, p, level) for p in candidates},
+            {p: _denominator_periods(catalog, indicator, p, level) for p in candidates},
         )
         # What `derive` gives a value for: both inputs, and a divisor other than 0.
         any_divisor = "TRUE" if indicator.aggregation == "difference" else "FALSE"
         condition = f"""CASE
             WHEN r.pub_num IS NOT NULL AND r.pub_den IS NOT NULL THEN {any_divisor} OR r.pub_den <> 0
             WHEN r.sum_num IS NOT NULL THEN {any_divisor} OR r.sum_den <> 0
+            WHEN r.num_sum IS NOT NULL AND r.pub_den IS NOT NULL THEN {any_divisor} OR r.pub_den <> 0
+            WHEN r.pub_num IS NOT NULL AND r.den_sum IS NOT NULL THEN {any_divisor} OR r.den_sum <> 0
             ELSE FALSE END"""
     with_value = set(stats_engine(catalog).periods_with_value(*query, condition))
     return tuple(p for p in candidates if p in with_value)

@@ -217,41 +217,50 @@ def derived_query(
     denominator: str,
     numerator_dims: str,
     scope: Scope,
-    denominator_periods: dict[str, str],
+    denominator_periods: dict[str, list[str]],
 ) -> tuple[str, dict[str, Any]]:
     """Numerator and denominator published at the level (`pub_*`) beside their sums over the
-    establishments of each place that report both (`sum_*`), the denominator taken at
-    `denominator_periods[period]`. The periods are those keys: `scope.period` is not used."""
+    establishments of each place that report both (`sum_*`), and each input's own sum over
+    the establishments of the place (`num_sum*`, `den_sum*`: what a published figure of the
+    other input is divided by or into). `denominator_periods[period]` ranks the denominator
+    periods to use, best first: a published denominator is taken at the best one the place
+    has (`pub_den_period`), summed ones at the first. The periods are those keys:
+    `scope.period` is not used."""
     scope = Scope(scope.level, scope.dims, None, scope.place)
     place = scope.filters("o.period", "o.place_code")
     sql = f"""
-    WITH dmap AS (SELECT unnest($periods) AS period, unnest($den_periods) AS den_period),
-    num_pub AS (
+    WITH dmap AS (
+        SELECT unnest($periods) AS period, unnest($den_periods) AS den_period,
+               unnest($ranks) AS rank
+    ), num_pub AS (
         SELECT o.period, o.place_code AS place, o.value,
                [o.dataset, o.document, o.source_table, o.locator] AS src
-        FROM obs o JOIN dmap d ON o.period = d.period
+        FROM obs o JOIN dmap d ON o.period = d.period AND d.rank = 0
         WHERE o.indicator = $numerator AND o.place_type = $level AND o.dims = $num_dims
           AND o.value IS NOT NULL {place}
     ), den_pub AS (
-        SELECT d.period, o.place_code AS place, o.value,
-               [o.dataset, o.document, o.source_table, o.locator] AS src
+        SELECT d.period, o.place_code AS place, arg_min(o.value, d.rank) AS value,
+               arg_min([o.dataset, o.document, o.source_table, o.locator], d.rank) AS src,
+               arg_min(d.den_period, d.rank) AS den_period
         FROM obs o JOIN dmap d ON o.period = d.den_period
         WHERE o.indicator = $denominator AND o.place_type = $level AND o.dims = $dims
           AND o.value IS NOT NULL {place}
+        GROUP BY d.period, o.place_code
     ), pub AS (
         SELECT coalesce(n.period, d.period) AS period, coalesce(n.place, d.place) AS place,
-               n.value AS num, d.value AS den, n.src AS nsrc, d.src AS dsrc
+               n.value AS num, d.value AS den, n.src AS nsrc, d.src AS dsrc,
+               d.den_period
         FROM num_pub n FULL JOIN den_pub d ON n.period = d.period AND n.place = d.place
     ), num_est AS (
         SELECT o.period, o.place_code AS est, o.value,
                [o.dataset, o.document, o.source_table] AS src
-        FROM obs o JOIN dmap d ON o.period = d.period
+        FROM obs o JOIN dmap d ON o.period = d.period AND d.rank = 0
         WHERE o.indicator = $numerator AND o.place_type = 'establishment' AND o.is_complete
           AND o.dims = $num_dims AND o.value IS NOT NULL
     ), den_est AS (
         SELECT d.period, o.place_code AS est, o.value,
                [o.dataset, o.document, o.source_table] AS src
-        FROM obs o JOIN dmap d ON o.period = d.den_period
+        FROM obs o JOIN dmap d ON o.period = d.den_period AND d.rank = 0
         WHERE o.indicator = $denominator AND o.place_type = 'establishment' AND o.is_complete
           AND o.dims = $dims AND o.value IS NOT NULL
     ), paired AS (
@@ -262,19 +271,40 @@ def derived_query(
         JOIN grp g ON g.est = n.est
         WHERE g.level = $level {scope.filters("n.period", "g.place")}
         GROUP BY n.period, g.place
+    ), num_sum AS (
+        SELECT d.period, r.place, r.value, r.n_establishments, r.sources
+        FROM rollup r JOIN dmap d ON r.period = d.period AND d.rank = 0
+        WHERE r.indicator = $numerator AND r.level = $level AND r.dims = $num_dims
+          {scope.filters("d.period", "r.place")}
+    ), den_sum AS (
+        SELECT d.period, r.place, r.value, r.n_establishments, r.sources
+        FROM rollup r JOIN dmap d ON r.period = d.den_period AND d.rank = 0
+        WHERE r.indicator = $denominator AND r.level = $level AND r.dims = $dims
+          {scope.filters("d.period", "r.place")}
     )
     SELECT coalesce(p.period, s.period) AS period, coalesce(p.place, s.place) AS place,
            p.num AS pub_num, p.den AS pub_den, p.nsrc AS pub_nsrc, p.dsrc AS pub_dsrc,
+           p.den_period AS pub_den_period,
            s.num AS sum_num, s.den AS sum_den, s.n_establishments,
-           s.nsrc AS sum_nsrc, s.dsrc AS sum_dsrc
+           s.nsrc AS sum_nsrc, s.dsrc AS sum_dsrc,
+           ns.value AS num_sum, ns.n_establishments AS num_sum_n, ns.sources AS num_sum_src,
+           ds.value AS den_sum, ds.n_establishments AS den_sum_n, ds.sources AS den_sum_src
     FROM pub p FULL JOIN paired s ON p.period = s.period AND p.place = s.place
+    LEFT JOIN num_sum ns ON ns.period = p.period AND ns.place = p.place
+    LEFT JOIN den_sum ds ON ds.period = p.period AND ds.place = p.place
     """
+    periods = [
+        (p, d, rank)
+        for p, ranked in denominator_periods.items()
+        for rank, d in enumerate(ranked or [None])
+    ]
     params = {
         **scope.params(),
         "numerator": numerator,
         "denominator": denominator,
         "num_dims": numerator_dims,
-        "periods": list(denominator_periods),
-        "den_periods": list(denominator_periods.values()),
+        "periods": [p for p, _, _ in periods],
+        "den_periods": [d for _, d, _ in periods],
+        "ranks": [r for _, _, r in periods],
     }
     return sql, params

@@ -12,6 +12,7 @@ from typing import Literal
 
 Aggregation = Literal["sum", "ratio", "difference", "excess_ratio", "excess_flag", "none"]
 STORED_AGGREGATIONS = ("sum", "none")
+DenominatorPeriod = Literal["same", "latest_available"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class Indicator:
     numerator to a slice (e.g. ``legal_status=procesado``). `scale` multiplies ratios (100 for
     a percentage, 100000 for a rate per 100,000). `threshold` is the share above which
     `excess_flag` is 1 (INPE: hacinamiento when sobrepoblación > 20 % of capacity).
+    `denominator_period` is "same" (the period itself, else its last month) or
+    "latest_available" for a slow-moving reference such as a census: the denominator's latest
+    period at or before the requested one, at each place, as published for its own period.
     """
 
     code: str
@@ -34,6 +38,7 @@ class Indicator:
     numerator_dimensions: str = ""
     scale: float = 1.0
     threshold: float | None = None
+    denominator_period: DenominatorPeriod = "same"
     is_sensitive: bool = False
     group: str = ""
     description: str = ""
@@ -273,9 +278,10 @@ CORE_INDICATORS: tuple[Indicator, ...] = (
         numerator="population",
         denominator="inhabitants",
         scale=100000.0,
+        denominator_period="latest_available",
         group="poblacion",
-        description="Población penal (intramuros) / población censada del INEI × 100 000, "
-        "ambas del mismo periodo.",
+        description="Población penal (intramuros) / población censada del INEI × 100 000; "
+        "el último censo a la fecha o antes (hoy: población censal 2017 del INEI).",
     ),
 )
 
