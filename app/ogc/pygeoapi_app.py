@@ -91,7 +91,7 @@ def _resource(layer: LayerDefinition, layers: WmsLayers, base_url: str) -> dict[
     return {
         "type": "collection",
         "title": {"es": layer.title, "en": layer.title_en},
-        "description": layer.description.strip(),
+        "description": context.abstract(layer),
         "keywords": list(layer.keywords),
         "links": _tiles_links(layer.id, base_url, has_map),
         "extents": extents,

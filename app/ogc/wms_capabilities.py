@@ -40,6 +40,7 @@ class Boxes:
 @dataclass(frozen=True)
 class Group:
     layer: LayerDefinition
+    abstract: str
     box: Boxes
     entries: list[LayerEntry]
     default: LayerEntry | None
@@ -72,7 +73,12 @@ def _ordered_styles(default: str) -> list[str]:
 
 
 def capabilities_xml(
-    url: str, version: str, layers: LayerSet, entries: Sequence[LayerEntry], max_size: int
+    url: str,
+    version: str,
+    layers: LayerSet,
+    entries: Sequence[LayerEntry],
+    abstracts: dict[str, str],
+    max_size: int,
 ) -> bytes:
     groups = []
     for layer in layers:
@@ -82,7 +88,8 @@ def capabilities_xml(
         default = next(
             (e for e in children if e.wms_layer.indicator.code == layer.default_indicator), None
         )
-        groups.append(Group(layer, _boxes(children[0].extent, version), children, default))
+        box = _boxes(children[0].extent, version)
+        groups.append(Group(layer, abstracts[layer.id], box, children, default))
     is_v13 = version == "1.3.0"
     document = render(
         "wms/capabilities.xml",
