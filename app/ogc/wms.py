@@ -109,7 +109,8 @@ class WmsService:
             )
         layers = self.context.layers
         abstracts = {layer.id: self.context.abstract(layer, catalog) for layer in layers}
-        body = capabilities_xml(url, version, layers, entries, abstracts, self.max_size)
+        limits = (self.context.settings.wms_max_layers, self.max_size)
+        body = capabilities_xml(url, version, layers, entries, abstracts, limits)
         return OgcResponse(body, self._capabilities_media(version))
 
     @staticmethod

@@ -78,8 +78,11 @@ def capabilities_xml(
     layers: LayerSet,
     entries: Sequence[LayerEntry],
     abstracts: dict[str, str],
-    max_size: int,
+    limits: tuple[int, int],
 ) -> bytes:
+    """`limits`: the most layers one GetMap may name and the largest WIDTH/HEIGHT (1.3.0
+    advertises both: LayerLimit, MaxWidth, MaxHeight)."""
+    layer_limit, max_size = limits
     groups = []
     for layer in layers:
         children = [e for e in entries if e.wms_layer.layer.id == layer.id]
@@ -102,6 +105,7 @@ def capabilities_xml(
         map_formats=MAP_FORMATS,
         info_formats=INFO_FORMATS,
         max_size=max_size,
+        layer_limit=layer_limit,
         style_titles=STYLE_TITLES,
         ordered_styles=_ordered_styles,
     )
