@@ -12,6 +12,8 @@ from typing import Any
 COMMON = "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf"
 FEATURES = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf"
 CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf"
+TILES = "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf"
+TMS = "http://www.opengis.net/spec/tms/2.0/conf"
 CONFORMS_TO = (
     f"{COMMON}/core",
     f"{COMMON}/landing-page",
@@ -38,6 +40,21 @@ CONFORMS_TO = (
     # `sortby` as OGC API Records defines it (the draft Features Part 8 uses the same syntax).
     "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
     "http://www.opengis.net/spec/ogcapi-maps-1/1.0/conf/core",
+    # OGC API Tiles (app.tiles): tilesets of each collection (no dataset-wide /tiles), MVT and
+    # PNG. WebMercatorQuad and WorldCRS84Quad are the tile matrix sets listed at /tileMatrixSets
+    # (TMS 2.0 defines them; no conformance class names them).
+    f"{TILES}/core",
+    f"{TILES}/tileset",
+    f"{TILES}/tilesets-list",
+    f"{TILES}/geodata-tilesets",
+    f"{TILES}/mvt",
+    f"{TILES}/png",
+    f"{TMS}/tilematrixset",
+    f"{TMS}/json-tilematrixset",
+    f"{TMS}/tilesetmetadata",
+    f"{TMS}/json-tilesetmetadata",
+    f"{TMS}/tilematrixsetlimits",
+    f"{TMS}/json-tilematrixsetlimits",
 )
 
 

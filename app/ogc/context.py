@@ -16,7 +16,14 @@ from app.catalog.holder import CatalogHolder
 from app.catalog.snapshot import Catalog
 from app.codes import parse_period
 from app.layers import LayerDefinition, LayerSet
-from app.ogc.features import BBox, FeatureTable, FeatureTables, layer_extent, layer_periods
+from app.ogc.features import (
+    BBox,
+    FeatureTable,
+    FeatureTables,
+    layer_extent,
+    layer_periods,
+    layer_publications,
+)
 from app.settings import Settings
 
 
@@ -57,6 +64,16 @@ class OgcContext:
     def __deepcopy__(self, memo: dict[int, Any]) -> OgcContext:
         # pygeoapi deep-copies its configuration, which carries the context: share it.
         return self
+
+    def abstract(self, layer: LayerDefinition, catalog: Catalog | None = None) -> str:
+        """The layer's description and the publications its figures come from (the abstract
+        of its OGC API collection, WMS layer and WFS feature type)."""
+        publications = layer_publications(catalog or self.holder.catalog, layer)
+        description = layer.description.strip()
+        if not publications:
+            return description
+        cited = "; ".join(p.rstrip(".") for p in publications)
+        return f"{description}\n\nFuentes: {cited}."
 
     def table(self, layer_id: str, catalog: Catalog | None = None) -> FeatureTable:
         return self.tables.table(catalog or self.holder.catalog, layer_id)

@@ -21,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from app.catalog.snapshot import Catalog
 from app.layers import LayerDefinition, LayerSet
 from app.render.simplify import GeometryBands
+from app.sources import document_label
 from app.stats.aggregate import LevelValues, compute, periods_at_level, registry_for
 from app.stats.snapshot_cache import per_snapshot
 from app.stats.suppress import SuppressionPolicy, apply_suppression
@@ -199,6 +200,23 @@ def _members_have_value(
     kinds = catalog.establishments["kind"]
     members = kinds[kinds == layer.kind].index
     return bool(frame["value"].reindex(members).notna().any())
+
+
+def layer_publications(catalog: Catalog, layer: LayerDefinition) -> tuple[str, ...]:
+    """The publications (publisher, year, title: app.sources) of the figures of the layer's
+    indicators, sorted; never the text extract they were read from."""
+
+    def build() -> tuple[str, ...]:
+        registry = registry_for(catalog)
+        inputs = {code for i in layer.indicators for code in registry[i].inputs}
+        obs = catalog.observations
+        ids = set(obs.loc[obs["indicator"].isin(inputs), "dataset_id"])
+        documents = catalog.datasets.loc[
+            [i for i in catalog.datasets.index if i in ids], "source_document"
+        ]
+        return tuple(sorted({document_label(d) for d in documents} - {""}))
+
+    return per_snapshot(catalog, ("layer_publications", layer.id), build)
 
 
 def layer_periods(catalog: Catalog, layer: LayerDefinition, indicator_code: str) -> tuple[str, ...]:

@@ -47,6 +47,14 @@ from app.public_url import request_base_url
 MAX_BODY_BYTES = 64 * 1024
 VARY = "Accept, Accept-Language"  # pygeoapi negotiates format and language from these
 ApiFunction = Callable[..., tuple[dict[str, str], int, Any]]
+Transform = Callable[[dict[str, Any], str], dict[str, Any]]
+REL_TILING_SCHEMES = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"
+# pygeoapi's landing page links these whatever the configuration; this server has none of them.
+NOT_SERVED_RELS = (
+    REL_TILING_SCHEMES,  # pygeoapi's /TileMatrixSets: app.tiles serves /tileMatrixSets
+    "http://www.opengis.net/def/rel/ogc/1.0/processes",
+    "http://www.opengis.net/def/rel/ogc/1.0/job-list",
+)
 
 
 class ParameterError(ValueError):
@@ -133,8 +141,26 @@ def _api_request_scope(request: Request, params: list[tuple[str, str]]) -> dict[
     return {**request.scope, "query_string": urlencode(params).encode()}
 
 
+def _landing_links(document: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """pygeoapi's landing page with the links of what this server serves (tiling schemes)."""
+    links = [link for link in document["links"] if link.get("rel") not in NOT_SERVED_RELS]
+    links.append(
+        {
+            "rel": REL_TILING_SCHEMES,
+            "type": "application/json",
+            "title": "Esquemas de teselado (tile matrix sets)",
+            "href": f"{base_url}/ogc/tileMatrixSets",
+        }
+    )
+    return {**document, "links": links}
+
+
 async def _call(
-    request: Request, function: ApiFunction, *args: str | None, is_items: bool = False
+    request: Request,
+    function: ApiFunction,
+    *args: str | None,
+    is_items: bool = False,
+    transform: Transform | None = None,
 ) -> Response:
     apis: PygeoapiApis = request.app.state.ogc_apis
     base_url = request_base_url(request.scope, request.app.state.settings)
@@ -165,6 +191,8 @@ async def _call(
         headers, status, content = api.get_format_exception(api_request)
     else:
         headers, status, content = await run_in_threadpool(function, api, api_request, *args)
+    if transform is not None and status == 200:
+        content = json.dumps(transform(json.loads(content), base_url), ensure_ascii=False)
     if is_html:
         document = json.loads(content) if isinstance(content, str | bytes) else content
         page = render_page(request.url.path, document, status, base_url)
@@ -192,7 +220,7 @@ def _with_validators(request: Request, response: Response) -> Response:
 
 
 async def landing(request: Request) -> Response:
-    return await _call(request, landing_page)
+    return await _call(request, landing_page, transform=_landing_links)
 
 
 async def openapi(request: Request) -> Response:

@@ -28,6 +28,30 @@ MAX_APIS = 16  # distinct base URLs (hosts, proxies) kept at once
 FEATURE_PROVIDER = "app.ogc.providers.features.CatalogFeatureProvider"
 MAP_PROVIDER = "app.ogc.providers.maps.CatalogMapProvider"
 OPENAPI_PLACEHOLDER = "http://siep.invalid"
+REL_TILESETS = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-{}"
+
+
+def _tiles_links(layer_id: str, base_url: str, has_map: bool) -> list[dict[str, str]]:
+    """Links to the collection's vector tilesets (app.tiles) and, with a map, its map tilesets."""
+    url = f"{base_url}/ogc/collections/{layer_id}"
+    links = [
+        {
+            "type": "application/json",
+            "rel": REL_TILESETS.format("vector"),
+            "title": "Teselas vectoriales (Mapbox Vector Tile)",
+            "href": f"{url}/tiles",
+        }
+    ]
+    if has_map:
+        links.append(
+            {
+                "type": "application/json",
+                "rel": REL_TILESETS.format("map"),
+                "title": "Teselas del mapa (PNG)",
+                "href": f"{url}/map/tiles",
+            }
+        )
+    return links
 
 
 def _resource(layer: LayerDefinition, layers: WmsLayers, base_url: str) -> dict[str, Any]:
@@ -46,7 +70,8 @@ def _resource(layer: LayerDefinition, layers: WmsLayers, base_url: str) -> dict[
             "storage_crs": CRS84,
         }
     ]
-    if layer.is_choropleth and context.periods(layer, layer.default_indicator):
+    has_map = bool(context.periods(layer, layer.default_indicator))
+    if layer.is_choropleth and has_map:
         providers.append(
             {
                 "type": "map",
@@ -66,9 +91,9 @@ def _resource(layer: LayerDefinition, layers: WmsLayers, base_url: str) -> dict[
     return {
         "type": "collection",
         "title": {"es": layer.title, "en": layer.title_en},
-        "description": layer.description.strip(),
+        "description": context.abstract(layer),
         "keywords": list(layer.keywords),
-        "links": [],
+        "links": _tiles_links(layer.id, base_url, has_map),
         "extents": extents,
         "limits": {"default_items": DEFAULT_ITEMS, "max_items": MAX_ITEMS},
         "providers": providers,

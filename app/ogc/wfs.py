@@ -203,8 +203,10 @@ class WfsService:
 
     # ---- operations -----------------------------------------------------------------------
     def get_capabilities(self, base_url: str) -> OgcResponse:
-        tables = [self.context.table(layer.id) for layer in self.context.layers]
-        return OgcResponse(capabilities_xml(base_url, tables), "text/xml")
+        catalog = self.context.holder.catalog
+        tables = [self.context.table(layer.id, catalog) for layer in self.context.layers]
+        abstracts = {t.layer.id: self.context.abstract(t.layer, catalog) for t in tables}
+        return OgcResponse(capabilities_xml(base_url, tables, abstracts), "text/xml")
 
     def _table(self, typename: str) -> FeatureTable:
         local = typename.split(":", 1)[-1]

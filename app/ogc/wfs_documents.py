@@ -90,7 +90,7 @@ def _constraint(name: str, value: str) -> str:
     )
 
 
-def _feature_type(table: FeatureTable) -> str:
+def _feature_type(table: FeatureTable, abstract: str) -> str:
     layer = table.layer
     minx, miny, maxx, maxy = table.extent
     keywords = "".join(f"<ows:Keyword>{escape(k)}</ows:Keyword>" for k in layer.keywords)
@@ -99,7 +99,7 @@ def _feature_type(table: FeatureTable) -> str:
     return (
         f"<wfs:FeatureType><wfs:Name>{PREFIX}:{layer.id}</wfs:Name>"
         f"<wfs:Title>{escape(layer.title)}</wfs:Title>"
-        f"<wfs:Abstract>{escape(layer.description.strip())}</wfs:Abstract>"
+        f"<wfs:Abstract>{escape(abstract)}</wfs:Abstract>"
         f"<ows:Keywords>{keywords}</ows:Keywords>"
         "<wfs:DefaultCRS>urn:ogc:def:crs:EPSG::4326</wfs:DefaultCRS>"
         f"{other}<wfs:OutputFormats>{formats}</wfs:OutputFormats>"
@@ -118,7 +118,9 @@ def _operation(name: str, url: str) -> str:
     )
 
 
-def capabilities_xml(base_url: str, tables: Sequence[FeatureTable]) -> bytes:
+def capabilities_xml(
+    base_url: str, tables: Sequence[FeatureTable], abstracts: dict[str, str]
+) -> bytes:
     url = f"{base_url}/wfs"
     operations = "".join(_operation(op, url) for op in OPERATIONS)
     params = (
@@ -164,7 +166,7 @@ def capabilities_xml(base_url: str, tables: Sequence[FeatureTable]) -> bytes:
         "<ows:ServiceContact><ows:IndividualName>SIEP-Perú</ows:IndividualName>"
         "</ows:ServiceContact></ows:ServiceProvider>"
         f"<ows:OperationsMetadata>{operations}{params}{constraints}</ows:OperationsMetadata>"
-        f"<wfs:FeatureTypeList>{''.join(_feature_type(t) for t in tables)}</wfs:FeatureTypeList>"
+        f"<wfs:FeatureTypeList>{''.join(_feature_type(t, abstracts[t.layer.id]) for t in tables)}</wfs:FeatureTypeList>"
         "<fes:Filter_Capabilities>"
         f"<fes:Conformance>{fes_conformance}</fes:Conformance>"
         '<fes:Id_Capabilities><fes:ResourceIdentifier name="fes:ResourceId"/>'

@@ -107,7 +107,10 @@ class WmsService:
             entries.append(
                 LayerEntry(wms_layer, table.extent, self.layers.periods(catalog, wms_layer))
             )
-        body = capabilities_xml(url, version, self.context.layers, entries, self.max_size)
+        layers = self.context.layers
+        abstracts = {layer.id: self.context.abstract(layer, catalog) for layer in layers}
+        limits = (self.context.settings.wms_max_layers, self.max_size)
+        body = capabilities_xml(url, version, layers, entries, abstracts, limits)
         return OgcResponse(body, self._capabilities_media(version))
 
     @staticmethod

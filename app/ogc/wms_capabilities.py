@@ -40,6 +40,7 @@ class Boxes:
 @dataclass(frozen=True)
 class Group:
     layer: LayerDefinition
+    abstract: str
     box: Boxes
     entries: list[LayerEntry]
     default: LayerEntry | None
@@ -72,8 +73,16 @@ def _ordered_styles(default: str) -> list[str]:
 
 
 def capabilities_xml(
-    url: str, version: str, layers: LayerSet, entries: Sequence[LayerEntry], max_size: int
+    url: str,
+    version: str,
+    layers: LayerSet,
+    entries: Sequence[LayerEntry],
+    abstracts: dict[str, str],
+    limits: tuple[int, int],
 ) -> bytes:
+    """`limits`: the most layers one GetMap may name and the largest WIDTH/HEIGHT (1.3.0
+    advertises both: LayerLimit, MaxWidth, MaxHeight)."""
+    layer_limit, max_size = limits
     groups = []
     for layer in layers:
         children = [e for e in entries if e.wms_layer.layer.id == layer.id]
@@ -82,7 +91,8 @@ def capabilities_xml(
         default = next(
             (e for e in children if e.wms_layer.indicator.code == layer.default_indicator), None
         )
-        groups.append(Group(layer, _boxes(children[0].extent, version), children, default))
+        box = _boxes(children[0].extent, version)
+        groups.append(Group(layer, abstracts[layer.id], box, children, default))
     is_v13 = version == "1.3.0"
     document = render(
         "wms/capabilities.xml",
@@ -95,6 +105,7 @@ def capabilities_xml(
         map_formats=MAP_FORMATS,
         info_formats=INFO_FORMATS,
         max_size=max_size,
+        layer_limit=layer_limit,
         style_titles=STYLE_TITLES,
         ordered_styles=_ordered_styles,
     )
