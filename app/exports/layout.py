@@ -52,13 +52,15 @@ HEADERS: dict[str, dict[str, str]] = {
     "capacity_period": {"es": "Periodo de la capacidad", "en": "Capacity period"},
     "lon": {"es": "Longitud", "en": "Longitude"},
     "lat": {"es": "Latitud", "en": "Latitude"},
+    "suppressed_range": {"es": "Rango reservado", "en": "Withheld range"},
 }
 
 STATUS_TEXT: dict[str, dict[str, str]] = {
     "ok": {"es": "publicado", "en": "published"},
     "missing": {"es": "sin datos", "en": "no data"},
-    "suppressed": {"es": "reservado (pocos casos)", "en": "withheld (few cases)"},
+    "suppressed": {"es": "reservado ({range} casos)", "en": "withheld ({range} cases)"},
 }
+FEW = {"es": "pocos", "en": "few"}
 METHOD_TEXT: dict[str, dict[str, str]] = {
     "published": {"es": "publicado por la fuente", "en": "published by the source"},
     "sum_of_establishments": {
@@ -111,6 +113,15 @@ def _translated(values: pd.Series, texts: dict[str, dict[str, str]], lang: str) 
     return values.map(lambda v: texts[v][lang] if isinstance(v, str) and v in texts else v)
 
 
+def _status(table: pd.DataFrame, lang: str) -> list[str]:
+    """'publicado', 'sin datos', or 'reservado (1-4 casos)' with the withheld range."""
+    ranges = table["suppressed_range"] if "suppressed_range" in table else [""] * len(table)
+    return [
+        STATUS_TEXT[s][lang].format(range=r or FEW[lang]) if s in STATUS_TEXT else s
+        for s, r in zip(table["status"], ranges, strict=True)
+    ]
+
+
 def people_table(table: pd.DataFrame, layout: Layout | None, lang: str) -> pd.DataFrame:
     """The table as a newsroom reads it (the machine table when there is no layout)."""
     if layout is None:
@@ -125,9 +136,10 @@ def people_table(table: pd.DataFrame, layout: Layout | None, lang: str) -> pd.Da
     if not layout.raw:
         for column, decimals in layout.decimals.items():
             out[column] = _rounded(out[column], decimals)
-    for column, texts in (("status", STATUS_TEXT), ("method", METHOD_TEXT)):
-        if column in out.columns:
-            out[column] = _translated(out[column], texts, lang)
+    if "status" in out.columns:
+        out["status"] = _status(out, lang)
+    if "method" in out.columns:
+        out["method"] = _translated(out["method"], METHOD_TEXT, lang)
     shown = [c for c in layout.columns if c in out.columns]
     if layout.all_columns:
         shown += [c for c in out.columns if c not in shown]

@@ -25,7 +25,10 @@ def safe_table(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = [escape_cell(v) for v in out[column]]
+            # object dtype kept: whole numbers beside empty cells must not turn into floats
+            out[column] = pd.Series(
+                [escape_cell(v) for v in out[column]], index=out.index, dtype=object
+            )
     return out
 
 

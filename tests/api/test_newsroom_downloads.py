@@ -92,6 +92,20 @@ def test_csv_rounds_as_displayed_unless_raw(shipped_client: TestClient) -> None:
     assert shown["OR-LIMA"]["Numerador"] == "2868"
 
 
+def test_counts_are_whole_numbers_and_withheld_cells_say_their_range(
+    shipped_client: TestClient,
+) -> None:
+    rows = _csv(shipped_client, indicator="tb_cases", level="departamento")
+    lima = next(r for r in rows if r["Código"] == "15")
+    assert lima["Valor (casos)"].isdigit() and lima["Establecimientos sumados"].isdigit()
+    amazonas = next(r for r in rows if r["Código"] == "01")
+    assert amazonas["Valor (casos)"] == "" and amazonas["Estado"] == "reservado (1-4 casos)"
+    statuses = [r["Estado"] for r in rows]
+    assert statuses.index("reservado (1-4 casos)") > max(
+        i for i, s in enumerate(statuses) if s == "publicado"
+    )
+
+
 def test_columns_all_adds_the_technical_columns(shipped_client: TestClient) -> None:
     header = list(_csv(shipped_client, columns="all")[0])
     assert {"Clase", "Color", "Valor mostrado"} <= set(header)

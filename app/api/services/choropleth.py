@@ -220,8 +220,9 @@ def build_choropleth(
 
 
 # The download table has the same columns as the map's feature properties (plus the period);
-# people see these, in this order ('class', 'color' and 'display' only with columns=all).
-TABLE_COLUMNS = (*PROPERTY_COLUMNS, "period")
+# people see these, in this order ('class', 'color' and 'display' only with columns=all; the
+# withheld range shows in the status).
+TABLE_COLUMNS = (*PROPERTY_COLUMNS, "period", "suppressed_range")
 PEOPLE_COLUMNS = (
     "name",
     "code",
@@ -256,7 +257,15 @@ def choropleth_download(choropleth: Choropleth) -> Download:
     body = choropleth.to_geojson()
     rows = [f["properties"] for f in body["features"]]
     table = pd.DataFrame(
-        [{**r, "sources": sources_text(r["sources"]), "period": choropleth.period} for r in rows],
+        [
+            {
+                **r,
+                "sources": sources_text(r["sources"]),
+                "period": choropleth.period,
+                "suppressed_range": withheld,
+            }
+            for r, withheld in zip(rows, choropleth.features["suppressed_range"], strict=True)
+        ],
         columns=list(TABLE_COLUMNS),
     )
     geo = gpd.GeoDataFrame(
