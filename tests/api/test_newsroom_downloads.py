@@ -126,3 +126,22 @@ def test_docx_table_uses_the_same_layout(shipped_client: TestClient) -> None:
 def test_geojson_and_gis_keep_machine_columns(shipped_client: TestClient) -> None:
     feature = shipped_client.get("/api/v1/choropleth", params=MAP).json()["features"][0]
     assert {"class", "color", "value"} <= set(feature["properties"])
+
+
+def test_establishment_and_observation_downloads_have_headers_by_lang(
+    shipped_client: TestClient,
+) -> None:
+    def header(url: str, **params: str) -> tuple[str, ...]:
+        response = shipped_client.get(url, params={"f": "xlsx", **params})
+        assert response.status_code == 200, response.text
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        return next(sheet.iter_rows(min_row=3, max_row=3, values_only=True))
+
+    assert header("/api/v1/establishments")[:2] == ("Código", "Lugar")
+    assert header("/api/v1/establishments", lang="en")[:2] == ("Code", "Place")
+    detail = header("/api/v1/establishments/EP-LURIGANCHO", lang="en")
+    assert detail[:4] == ("Indicator", "Period", "Breakdown", "Value")
+    observations = header("/api/v1/observations", indicator="population", limit="20")
+    assert observations[:4] == ("Indicador", "Tipo de lugar", "Código del lugar", "Periodo")
+    bad = shipped_client.get("/api/v1/observations", params={"f": "csv", "lang": "fr"})
+    assert bad.status_code == 400
