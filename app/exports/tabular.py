@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from app.exports.download import Download
 
@@ -65,6 +66,12 @@ def write_xlsx(download: Download) -> bytes:
         cell.font = Font(bold=True)
     for row in table.itertuples(index=False):
         sheet.append([_cell(v) for v in row])
+    for cell in (c for row in sheet.iter_rows(min_row=4) for c in row):
+        if isinstance(cell.value, int) and not isinstance(cell.value, bool):
+            cell.number_format = "#,##0"
+    for index, column in enumerate(table.columns, start=1):
+        width = max([len(str(column)), *(len(str(v)) for v in table[column].head(200))])
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
     name, heading = SOURCES_SHEET[download.lang]
     meta = workbook.create_sheet(name)
     meta.append([heading])
