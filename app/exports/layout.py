@@ -77,13 +77,15 @@ class Layout:
 
     `columns`: the columns shown by default, in order (the others are technical);
     `units`: a header suffix per column (the indicator's unit); `decimals`: rounding per
-    column as displayed (0 makes whole numbers); `sort_by`: sorted descending, missing last.
+    column as displayed (0 makes whole numbers); `sort_by`: sorted descending, missing last;
+    `labels`: words for coded whole numbers (a yes/no indicator's 0 and 1) once rounded.
     """
 
     columns: tuple[str, ...]
     units: Mapping[str, str] = field(default_factory=dict)
     decimals: Mapping[str, int] = field(default_factory=dict)
     sort_by: str | None = None
+    labels: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
     raw: bool = False
     all_columns: bool = False
 
@@ -136,6 +138,8 @@ def people_table(table: pd.DataFrame, layout: Layout | None, lang: str) -> pd.Da
     if not layout.raw:
         for column, decimals in layout.decimals.items():
             out[column] = _rounded(out[column], decimals)
+        for column, words in layout.labels.items():
+            out[column] = out[column].map(lambda v, w=words: w.get(v, v) if v is not None else v)
     if "status" in out.columns:
         out["status"] = _status(out, lang)
     if "method" in out.columns:

@@ -145,3 +145,15 @@ def test_establishment_and_observation_downloads_have_headers_by_lang(
     assert observations[:4] == ("Indicador", "Tipo de lugar", "Código del lugar", "Periodo")
     bad = shipped_client.get("/api/v1/observations", params={"f": "csv", "lang": "fr"})
     assert bad.status_code == 400
+
+
+def test_a_yes_no_indicator_reads_si_or_no(shipped_client: TestClient) -> None:
+    geojson = shipped_client.get(
+        "/api/v1/choropleth", params={"indicator": "overcrowded", "level": "oficina_regional"}
+    ).json()
+    shown = {f["id"]: f["properties"]["display"] for f in geojson["features"]}
+    rows = _csv(shipped_client, indicator="overcrowded", period=geojson["period"])
+    value = next(c for c in rows[0] if c.startswith("Valor"))
+    with_data = {r["Código"]: r[value] for r in rows if r[value]}
+    assert with_data and set(with_data.values()) <= {"Sí", "No"}
+    assert all(shown[code] == text for code, text in with_data.items())

@@ -10,7 +10,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from app.api.services.display import MISSING_TEXT, decimals_for, display_value
+from app.api.services.display import MISSING_TEXT, YES_NO, decimals_for, display_value
 from app.api.services.params import check_lang, check_level, resolve_indicator, resolve_period
 from app.api.services.places import (
     MAP_LEVELS,
@@ -238,7 +238,7 @@ PEOPLE_COLUMNS = (
 
 
 def table_layout(choropleth: Choropleth) -> Layout:
-    """Sorted by value, rounded as the map shows it; counts as whole numbers."""
+    """Sorted by value, rounded as the map shows it; counts as whole numbers; yes/no in words."""
     return Layout(
         columns=PEOPLE_COLUMNS,
         units={"value": choropleth.indicator.unit} if choropleth.indicator.unit else {},
@@ -249,6 +249,9 @@ def table_layout(choropleth: Choropleth) -> Layout:
             "n_establishments": 0,
         },
         sort_by="value",
+        labels={"value": dict(enumerate(YES_NO[choropleth.lang]))}
+        if choropleth.indicator.aggregation == "excess_flag"
+        else {},
     )
 
 
