@@ -21,6 +21,7 @@ from app.exports.download import Download
 from app.settings import Settings
 
 SIEP = "SIEP-Perú"
+CITE_LABEL = {"es": "Cómo citar", "en": "How to cite"}
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ def with_citation(download: Download, version: int, url: str) -> Download:
     body = download.json_body
     if isinstance(body, dict):
         body = {**body, "how_to_cite": line}
-    return replace(download, notes=(*download.notes, f"Cómo citar: {line}"), json_body=body)
+    label = CITE_LABEL.get(download.lang, CITE_LABEL["es"])
+    return replace(download, notes=(*download.notes, f"{label}: {line}"), json_body=body)
 
 
 def citations(rows: Any) -> tuple[str, ...]:

@@ -3,21 +3,39 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import threading
 from collections.abc import Callable, Iterator
+from typing import Annotated
 
-from fastapi import Request, Response
+from fastapi import Query, Request, Response
 
 from app.catalog.snapshot import Catalog
 from app.errors import ServerBusyError
 from app.exports.download import Download
 from app.exports.formats import BUILTIN_FORMATS
+from app.exports.layout import check_columns
 from app.http_cache import etag_matches
 from app.public_url import request_base_url
 from app.settings import Settings
 from app.sources import with_citation
 from app.stats.suppress import SuppressionPolicy
+
+RawQuery = Annotated[
+    bool,
+    Query(
+        description="CSV/XLSX/DOCX/PDF: true keeps full precision (default: rounded as the "
+        "viewer shows it)"
+    ),
+]
+ColumnsQuery = Annotated[
+    str,
+    Query(
+        description="CSV/XLSX/DOCX/PDF: 'all' adds the technical columns (class, colour, "
+        "display text); default: the columns a reader needs"
+    ),
+]
 
 
 def suppression_policy(settings: Settings) -> SuppressionPolicy:
@@ -48,15 +66,23 @@ def respond(
     fmt: str,
     allowed: tuple[str, ...],
     build: Callable[[], Download],
+    raw: bool = False,
+    columns: str = "default",
 ) -> Response:
     """Encode `build()` as `fmt` (one of `allowed`), or answer 304.
+
+    `raw` and `columns` set how a table download reads (app/exports/layout.py).
 
     The encoded answer carries the catalog's ETag, so the process-wide response cache
     (app/api/response_cache.py) keeps it for the data version.
     """
     export = BUILTIN_FORMATS.get(fmt, allowed)
+    all_columns = check_columns(columns)
     headers = _headers(catalog, settings)
     download = build()  # validates every parameter, even when the answer is a 304
+    if download.layout is not None:
+        layout = dataclasses.replace(download.layout, raw=raw, all_columns=all_columns)
+        download = dataclasses.replace(download, layout=layout)
     if etag_matches(request.headers.get("if-none-match"), catalog.etag):
         return Response(status_code=304, headers=headers)
     query = f"?{request.url.query}" if request.url.query else ""

@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from app.errors import InvalidParameterError
+from app.exports.layout import Layout, people_table
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,8 @@ class Download:
 
     `table` holds the rows as published (suppressed cells already hidden); `geo` the same rows
     with geometry (EPSG:4326) when the resource is a map; `image(fmt)` draws the resource's
-    picture (a map or a chart) as 'png' or 'jpeg' bytes; `json_body` is the JSON form.
+    picture (a map or a chart) as 'png' or 'jpeg' bytes; `json_body` is the JSON form;
+    `layout` how the table reads for people in CSV, XLSX and reports (None: as it is).
     """
 
     title: str
@@ -32,6 +34,12 @@ class Download:
     geo: gpd.GeoDataFrame | None = None
     legend: dict[str, Any] | None = None
     image: Callable[[str], bytes] | None = None
+    layout: Layout | None = None
+
+    @property
+    def people_table(self) -> pd.DataFrame:
+        """`table` as CSV, XLSX and reports show it (see app/exports/layout.py)."""
+        return people_table(self.table, self.layout, self.lang)
 
 
 Writer = Callable[[Download], bytes]

@@ -28,12 +28,14 @@ def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     return str(value)
 
 
 def _rows(download: Download) -> tuple[list[str], list[list[str]], str]:
-    table = download.table
+    table = download.people_table
     note = ""
     if len(table) > MAX_REPORT_ROWS:
         note = HEADINGS[download.lang]["truncated"].format(n=MAX_REPORT_ROWS, total=len(table))

@@ -118,8 +118,8 @@ def test_small_tb_counts_are_suppressed_below_the_oficina_regional(
     csv = shipped_client.get(
         URL, params={"indicator": "tb_cases", "level": "departamento", "period": "2024", "f": "csv"}
     ).text
-    amazonas = next(line for line in csv.splitlines() if line.startswith("01,"))
-    assert "suppressed" in amazonas and ",1-4," in amazonas
+    amazonas = next(line for line in csv.splitlines() if line.startswith("Amazonas,01,"))
+    assert ",reservado (1-4 casos)," in amazonas
 
 
 def test_rates_from_suppressed_counts_are_suppressed(shipped_client: TestClient) -> None:

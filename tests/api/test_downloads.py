@@ -28,8 +28,8 @@ def test_xlsx_opens_in_openpyxl_with_the_figures(shipped_client: TestClient) -> 
     book = openpyxl.load_workbook(io.BytesIO(_get(shipped_client, "xlsx")))
     rows = list(book.active.iter_rows(values_only=True))
     header = rows[2]
-    lima = next(r for r in rows[3:] if r[0] == "OR-LIMA")
-    assert lima[header.index("numerator")] == 2868
+    lima = next(r for r in rows[3:] if r[header.index("Código")] == "OR-LIMA")
+    assert lima[header.index("Numerador")] == 2868
     assert "fuentes" in book.sheetnames
 
 
@@ -39,7 +39,7 @@ def test_docx_report_has_title_map_table_and_sources(shipped_client: TestClient)
     assert "Tasa de tuberculosis" in text and "Informe Estadístico de Tratamiento" in text
     assert "seeds/" not in text
     assert len(document.inline_shapes) == 1
-    assert any(cell.text == "OR-LIMA" for cell in document.tables[0].columns[0].cells)
+    assert any(cell.text == "OR-LIMA" for cell in document.tables[0].columns[1].cells)
 
 
 def test_pdf_report_reads_back_with_pypdf(shipped_client: TestClient) -> None:

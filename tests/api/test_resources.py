@@ -105,12 +105,18 @@ def test_observations_are_paged_and_carry_provenance(shipped_client: TestClient)
 def test_observations_csv_hides_small_sensitive_counts(shipped_client: TestClient) -> None:
     text = shipped_client.get(
         "/api/v1/observations",
-        params={"indicator": "tb_cases", "level": "establishment", "limit": 10000, "f": "csv"},
+        params={
+            "indicator": "tb_cases",
+            "level": "establishment",
+            "limit": 10000,
+            "f": "csv",
+            "lang": "en",
+        },
     ).content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    suppressed = [r for r in rows if r["status"] == "suppressed"]
-    assert suppressed and all(r["value"] == "" and r["note"] == "1-4" for r in suppressed)
-    assert all(r["value"] == "" or float(r["value"]) == 0 or float(r["value"]) >= 5 for r in rows)
+    suppressed = [r for r in rows if r["Status"].startswith("withheld")]
+    assert suppressed and all(r["Value"] == "" and r["Note"] == "1-4" for r in suppressed)
+    assert all(r["Value"] == "" or float(r["Value"]) == 0 or float(r["Value"]) >= 5 for r in rows)
 
 
 def test_observations_filter_by_dimension(shipped_client: TestClient) -> None:
@@ -230,8 +236,8 @@ def test_establishments_csv_has_population_columns(shipped_client: TestClient) -
     text = shipped_client.get("/api/v1/establishments", params={"f": "csv"}).content.decode(
         "utf-8-sig"
     )
-    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["code"] == "EP-LURIGANCHO")
-    assert float(row["population"]) > 0 and row["population_period"] == "2024-12"
+    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["Código"] == "EP-LURIGANCHO")
+    assert int(row["Población"]) > 0 and row["Periodo de la población"] == "2024-12"
 
 
 def test_a_series_has_one_granularity_and_lists_its_gaps(shipped_client: TestClient) -> None:

@@ -7,6 +7,7 @@ import pandas as pd
 
 from app.exports.download import Download
 from app.exports.formats import BUILTIN_FORMATS
+from app.exports.layout import Layout, people_table
 from app.exports.tabular import write_csv, write_xlsx
 
 HOSTILE = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "plain", "\tx"]
@@ -46,3 +47,19 @@ def test_every_format_has_a_media_type_and_extension() -> None:
         "kml",
     } <= set(names)
     assert all(f.media_type and f.extension for f in BUILTIN_FORMATS)
+
+
+def test_people_table_sorts_missing_last_and_keeps_an_empty_table() -> None:
+    layout = Layout(columns=("name", "value", "status"), decimals={"value": 1}, sort_by="value")
+    table = pd.DataFrame(
+        {"name": ["a", "b", "c"], "value": [1.04, None, 7.06], "status": ["ok", "missing", "ok"]}
+    )
+    out = people_table(table, layout, "en")
+    assert list(out.columns) == ["Place", "Value", "Status"]
+    assert out["Place"].tolist() == ["c", "a", "b"] and out["Value"].tolist() == [7.1, 1.0, None]
+    assert out["Status"].tolist() == ["published", "published", "no data"]
+    assert people_table(table.iloc[:0], layout, "es").columns.tolist() == [
+        "Lugar",
+        "Valor",
+        "Estado",
+    ]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import CatalogDep, SettingsDep
-from app.api.respond import respond, suppression_policy
+from app.api.respond import ColumnsQuery, RawQuery, respond, suppression_policy
 from app.api.services.choropleth import ChoroplethParams, build_choropleth, choropleth_download
 from app.api.services.params import parse_dimension_filters
 from app.exports.formats import MAP_FORMATS
@@ -125,6 +125,8 @@ def get_choropleth(
     ] = None,
     lang: Annotated[str, Query(description="es (default) or en")] = "es",
     f: Annotated[str, Query(description=FORMAT_HELP)] = "geojson",
+    raw: RawQuery = False,
+    columns: ColumnsQuery = "default",
 ) -> Response:
     params = ChoroplethParams(
         indicator=indicator,
@@ -145,4 +147,6 @@ def get_choropleth(
         f,
         MAP_FORMATS,
         lambda: choropleth_download(build_choropleth(catalog, params, policy)),
+        raw=raw,
+        columns=columns,
     )

@@ -74,6 +74,7 @@ def get_observations(
         int, Query(ge=1, le=MAX_LIMIT, description=f"Rows per page (max {MAX_LIMIT})")
     ] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0)] = 0,
+    lang: Annotated[str, Query(description="es (default) or en: CSV/XLSX headers")] = "es",
     f: Annotated[str, Query(description="json, csv or xlsx")] = "json",
 ) -> Response:
     params = ObservationParams(
@@ -85,6 +86,7 @@ def get_observations(
         parse_dimension_filters(dict(request.query_params)),
         limit,
         offset,
+        lang,
     )
     policy = suppression_policy(settings)
     return respond(

@@ -10,7 +10,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from app.api.services.display import MISSING_TEXT, display_value
+from app.api.services.display import MISSING_TEXT, YES_NO, decimals_for, display_value
 from app.api.services.params import check_lang, check_level, resolve_indicator, resolve_period
 from app.api.services.places import (
     MAP_LEVELS,
@@ -21,6 +21,7 @@ from app.api.services.places import (
 from app.catalog.snapshot import Catalog
 from app.errors import InvalidParameterError
 from app.exports.download import Download, sources_text
+from app.exports.layout import Layout
 from app.exports.mapimage import compose_map, encode_image
 from app.stats.aggregate import compute
 from app.stats.classify import (
@@ -218,8 +219,40 @@ def build_choropleth(
     )
 
 
-# The download table has the same columns as the map's feature properties.
-TABLE_COLUMNS = PROPERTY_COLUMNS
+# The download table has the same columns as the map's feature properties (plus the period);
+# people see these, in this order ('class', 'color' and 'display' only with columns=all; the
+# withheld range shows in the status).
+TABLE_COLUMNS = (*PROPERTY_COLUMNS, "period", "suppressed_range")
+PEOPLE_COLUMNS = (
+    "name",
+    "code",
+    "value",
+    "numerator",
+    "denominator",
+    "period",
+    "status",
+    "method",
+    "n_establishments",
+    "sources",
+)
+
+
+def table_layout(choropleth: Choropleth) -> Layout:
+    """Sorted by value, rounded as the map shows it; counts as whole numbers; yes/no in words."""
+    return Layout(
+        columns=PEOPLE_COLUMNS,
+        units={"value": choropleth.indicator.unit} if choropleth.indicator.unit else {},
+        decimals={
+            "value": decimals_for(choropleth.indicator),
+            "numerator": 0,
+            "denominator": 0,
+            "n_establishments": 0,
+        },
+        sort_by="value",
+        labels={"value": dict(enumerate(YES_NO[choropleth.lang]))}
+        if choropleth.indicator.aggregation == "excess_flag"
+        else {},
+    )
 
 
 def choropleth_download(choropleth: Choropleth) -> Download:
@@ -227,7 +260,16 @@ def choropleth_download(choropleth: Choropleth) -> Download:
     body = choropleth.to_geojson()
     rows = [f["properties"] for f in body["features"]]
     table = pd.DataFrame(
-        [{**r, "sources": sources_text(r["sources"])} for r in rows], columns=list(TABLE_COLUMNS)
+        [
+            {
+                **r,
+                "sources": sources_text(r["sources"]),
+                "period": choropleth.period,
+                "suppressed_range": withheld,
+            }
+            for r, withheld in zip(rows, choropleth.features["suppressed_range"], strict=True)
+        ],
+        columns=list(TABLE_COLUMNS),
     )
     geo = gpd.GeoDataFrame(
         table.drop(columns=["class"])
@@ -277,4 +319,5 @@ def choropleth_download(choropleth: Choropleth) -> Download:
         geo=geo,
         legend=choropleth.legend,
         image=image,
+        layout=table_layout(choropleth),
     )

@@ -21,6 +21,7 @@ from app.codes import (
 )
 from app.errors import InvalidParameterError
 from app.exports.download import Download
+from app.exports.layout import Layout
 from app.params import BBox
 from app.params import parse_bbox as parse_strict_bbox
 from app.sources import citations, describe, document_label
@@ -159,6 +160,10 @@ def list_establishments(catalog: Catalog, params: EstablishmentFilter) -> Downlo
         lang=lang,
         attribution=attribution(lang),
         geo=geo,
+        layout=Layout(
+            columns=tuple(table.columns),
+            decimals=dict.fromkeys(LATEST_INDICATORS, 0),
+        ),
     )
 
 
@@ -226,4 +231,5 @@ def establishment_detail(
         json_body=body,
         lang=lang,
         sources=citations(mine),
+        layout=Layout(columns=tuple(table.columns)),
     )

@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from app.api.services.params import check_level, resolve_indicator
+from app.api.services.params import check_lang, check_level, resolve_indicator
 from app.catalog.snapshot import Catalog
 from app.codes import format_dimensions, parse_dimensions, parse_period
 from app.errors import InvalidParameterError
 from app.exports.download import Download
+from app.exports.layout import Layout
 from app.sources import citations, document_label
 from app.stats.suppress import SuppressionPolicy, small_count_mask
 
@@ -47,6 +48,7 @@ class ObservationParams:
     dimensions: dict[str, str] = field(default_factory=dict)
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    lang: str = "es"
 
 
 PeriodKey = tuple[int, int, int]
@@ -74,6 +76,7 @@ def suppress_rows(frame: pd.DataFrame, catalog: Catalog, policy: SuppressionPoli
 def find_observations(
     catalog: Catalog, params: ObservationParams, policy: SuppressionPolicy
 ) -> Download:
+    lang = check_lang(params.lang)
     if not 1 <= params.limit <= MAX_LIMIT:
         raise InvalidParameterError(f"limit must be from 1 to {MAX_LIMIT}")
     if not 0 <= params.offset <= MAX_OFFSET:
@@ -164,10 +167,13 @@ def find_observations(
         )
         if p
     )
+    title = "Observaciones SIEP-Perú" if lang == "es" else "SIEP-Perú observations"
     return Download(
-        title="Observaciones SIEP-Perú" + (f": {params.indicator}" if params.indicator else ""),
+        title=title + (f": {params.indicator}" if params.indicator else ""),
         filename=f"siep_observations_{name}" if name else "siep_observations",
         table=table,
         json_body=body,
+        lang=lang,
         sources=citations(page),
+        layout=Layout(columns=tuple(COLUMNS)),
     )
