@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from app.main import create_app
 from app.settings import PROJECT_ROOT, Settings
 from app.stats.indicators import CORE_REGISTRY, indicator_rows
 from app.store.engine import make_engine
@@ -114,3 +116,17 @@ def shipped_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     seed(engine, SHIPPED_DATA, indicator_rows(CORE_REGISTRY))
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="module")
+def shipped_client(
+    shipped_store_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """A TestClient over the shipped dataset (module-wide, read-only)."""
+    settings = Settings(
+        database_url=shipped_store_url,
+        var_dir=tmp_path_factory.mktemp("var"),
+        seed_on_start=False,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client

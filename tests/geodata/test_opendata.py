@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -15,25 +14,15 @@ from frictionless import validate
 from lxml import etree
 from sqlalchemy import Engine
 
-from app.main import create_app
 from app.opendata import read_changes
-from app.settings import Settings
 from app.store.ingest.datasets import DatasetMeta, load_dataset, withdraw_dataset
 from app.store.version import read_version
 from tests.conftest import FIXTURE_DATA
 
 
 @pytest.fixture(scope="module")
-def client(
-    shipped_store_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TestClient]:
-    settings = Settings(
-        database_url=shipped_store_url,
-        var_dir=tmp_path_factory.mktemp("var"),
-        seed_on_start=False,
-    )
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+def client(shipped_client: TestClient) -> TestClient:
+    return shipped_client
 
 
 PACKAGED = [

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import create_app
-from app.settings import Settings
 from app.stats.indicators import CORE_REGISTRY
 
 G = Path(__file__).resolve().parents[2] / "geodata"
@@ -35,16 +32,8 @@ def test_rate_is_declared_in_both_languages() -> None:
 
 
 @pytest.fixture(scope="module")
-def client(
-    shipped_store_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TestClient]:
-    settings = Settings(
-        database_url=shipped_store_url,
-        var_dir=tmp_path_factory.mktemp("var"),
-        seed_on_start=False,
-    )
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+def client(shipped_client: TestClient) -> TestClient:
+    return shipped_client
 
 
 def test_national_rate_2017(client: TestClient) -> None:

@@ -17,8 +17,6 @@ import yaml
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from app.main import create_app
-from app.settings import Settings
 from app.sources import read_documents
 
 G = Path(__file__).resolve().parents[2] / "geodata"
@@ -68,16 +66,8 @@ def test_extract_lines_stay_as_trace() -> None:
 
 
 @pytest.fixture(scope="module")
-def client(
-    shipped_store_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TestClient]:
-    settings = Settings(
-        database_url=shipped_store_url,
-        var_dir=tmp_path_factory.mktemp("var"),
-        seed_on_start=False,
-    )
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+def client(shipped_client: TestClient) -> TestClient:
+    return shipped_client
 
 
 def _shown(value: Any) -> Iterator[str]:
