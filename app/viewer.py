@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.public_url import request_base_url
 from app.settings import PROJECT_ROOT, Settings
 
 STATIC_DIR = PROJECT_ROOT / "static"
@@ -207,7 +208,8 @@ def _page(request: Request, *, embed: bool) -> HTMLResponse:
     settings: Settings = request.app.state.settings
     view = {key: request.query_params[key] for key in VIEW_KEYS if request.query_params.get(key)}
     html = _index_html().replace(
-        META_MARK, meta_tags(settings.public_url, "/embed" if embed else "/", view)
+        META_MARK,
+        meta_tags(request_base_url(request.scope, settings), "/embed" if embed else "/", view),
     )
     headers = {k.decode(): v.decode() for k, v in security_headers(settings, embed=embed)}
     return HTMLResponse(html, headers={**headers, "cache-control": "no-cache"})

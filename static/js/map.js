@@ -114,6 +114,8 @@ export function drawChoropleth(state, collection, onSelect) {
   const layer = L.geoJSON(collection, {
     renderer,
     style: baseStyle,
+    // A district without an official polygon comes as its capital point.
+    pointToLayer: (feature, latlng) => L.circleMarker(latlng, { renderer, radius: 5 }),
     onEachFeature(feature, featureLayer) {
       const p = feature.properties;
       featureLayer.bindTooltip(`<strong>${escapeHtml(p.name)}</strong><br>${escapeHtml(p.display ?? "")}`, {

@@ -3,7 +3,7 @@
 import { t } from "./i18n.js";
 import { comparePeriods } from "./state.js";
 
-export const MAP_LEVELS = ["departamento", "provincia", "oficina_regional"];
+export const MAP_LEVELS = ["departamento", "provincia", "oficina_regional", "distrito"];
 export const GRANULARITIES = ["month", "quarter", "year"];
 
 /** "2024-03" → month, "2024-Q1" → quarter, "2024" → year. */

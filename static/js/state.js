@@ -1,7 +1,7 @@
 // The view state and its shareable forms: the URL hash (#indicator=...&level=...) while browsing,
 // and the same parameters as a query string for permanent links, previews and /embed.
 
-export const LEVELS = ["departamento", "provincia", "oficina_regional", "national"];
+export const LEVELS = ["departamento", "provincia", "oficina_regional", "distrito", "national"];
 export const METHODS = ["quantiles", "jenks", "equal_interval"];
 export const TABS = ["map", "chart", "table"];
 

@@ -11,7 +11,7 @@ from tests.support.server import ServerProcess
 from tests.viewer.test_viewer_browser import READY, api, open_viewer
 
 pytestmark = pytest.mark.browser
-LEVELS = ("departamento", "provincia", "oficina_regional")
+LEVELS = ("departamento", "provincia", "oficina_regional", "distrito")
 
 
 def wait_state(page: Any, prefix: str) -> str:
