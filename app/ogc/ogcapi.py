@@ -142,7 +142,10 @@ def _api_request_scope(request: Request, params: list[tuple[str, str]]) -> dict[
 
 
 def _landing_links(document: dict[str, Any], base_url: str) -> dict[str, Any]:
-    """pygeoapi's landing page with the links of what this server serves (tiling schemes)."""
+    """pygeoapi's landing page with the links of what this server serves (tiling schemes).
+    The JSON-LD landing page has no `links` list: it is left as pygeoapi writes it."""
+    if not isinstance(document.get("links"), list):
+        return document
     links = [link for link in document["links"] if link.get("rel") not in NOT_SERVED_RELS]
     links.append(
         {

@@ -115,3 +115,13 @@ def test_filter_sortby_and_crs_work_as_declared(client: TestClient) -> None:
     assert lat_lon.headers["content-crs"] == f"<{EPSG4326}>"
     x, y = shape(lat_lon.json()["geometry"]).representative_point().coords[0]
     assert -19 < x < 0 and -82 < y < -68  # latitude first
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonld", "html"])
+def test_landing_page_answers_in_every_format(client: TestClient, fmt: str) -> None:
+    """The JSON-LD landing page has no `links` list (a KeyError made it a 500)."""
+    response = client.get("/ogc", params={"f": fmt})
+    assert response.status_code == 200, response.text[:300]
+    if fmt == "json":
+        rels = {link["rel"] for link in response.json()["links"]}
+        assert "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes" in rels
