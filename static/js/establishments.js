@@ -29,6 +29,28 @@ function kindOf(props) {
   return String(props.code || "").startsWith("EML-") ? "eml" : "ep";
 }
 
+// Establishments located at one point (same district capital) are drawn side by side around it,
+// a constant number of pixels away at every zoom, so that each stays visible and clickable.
+const SPREAD = new Map(); // code -> [dx, dy] in pixels
+
+function spreadSharedPoints(features) {
+  SPREAD.clear();
+  const groups = new Map();
+  for (const feature of features) {
+    const key = feature.geometry.coordinates.join(",");
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(feature.properties.code);
+  }
+  for (const codes of groups.values()) {
+    if (codes.length < 2) continue;
+    const radius = 7 + 2 * codes.length;
+    codes.forEach((code, k) => {
+      const angle = (2 * Math.PI * k) / codes.length - Math.PI / 2;
+      SPREAD.set(code, [Math.round(radius * Math.cos(angle)), Math.round(radius * Math.sin(angle))]);
+    });
+  }
+}
+
 function icon(props, selected, paint) {
   const kind = kindOf(props);
   const population = populationOf(props);
@@ -41,10 +63,14 @@ function icon(props, selected, paint) {
     classes.push("nodata");
   }
   if (selected) classes.push("est-selected");
+  const [dx, dy] = SPREAD.get(props.code) || [0, 0];
+  const half = (px + 4) / 2;
   return L.divIcon({
     className: "est-icon",
     html: `<span class="${classes.join(" ")}"></span>`,
     iconSize: [px + 4, px + 4],
+    iconAnchor: [half - dx, half - dy],
+    popupAnchor: [dx, dy],
   });
 }
 
@@ -104,6 +130,7 @@ export function drawEstablishments(state, collection, onSelect) {
   const features = [...(collection.features || [])].sort(
     (a, b) => (populationOf(b.properties) ?? 0) - (populationOf(a.properties) ?? 0),
   );
+  spreadSharedPoints(features.filter((f) => f.geometry?.type === "Point"));
   for (const feature of features) {
     if (!feature.geometry || feature.geometry.type !== "Point") continue;
     const [lon, lat] = feature.geometry.coordinates;

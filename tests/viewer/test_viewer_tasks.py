@@ -336,3 +336,33 @@ def test_share_uses_the_web_share_api_where_there_is_one(
     assert shared["url"].startswith(viewer_server.base_url + "/?indicator=population")
     assert phone_page.locator("#share-dialog[open]").count() == 0
     phone_page.watch.assert_clean()
+
+
+def test_establishments_sharing_a_point_are_drawn_apart_and_each_is_clickable(
+    desktop_page: Any, viewer_server: ServerProcess
+) -> None:
+    """Where several establishments sit at one point (a district capital), each marker is
+    drawn apart from the others around that point and opens its own popup."""
+    open_viewer(desktop_page, viewer_server)
+    features = api(viewer_server, "/api/v1/establishments")["features"]
+    groups: dict[tuple[float, ...], list[str]] = {}
+    for feature in features:
+        if feature["geometry"]:
+            key = tuple(feature["geometry"]["coordinates"])
+            groups.setdefault(key, []).append(feature["properties"]["name"])
+    shared = [names for names in groups.values() if len(names) > 1]
+    assert shared, "the shipped data has establishments sharing a point"
+    desktop_page.evaluate("window.scrollTo(0, 0)")
+    for names in shared:
+        centres = []
+        for name in names:
+            box = desktop_page.locator(f'.est-icon[title="{name}"]').bounding_box()
+            assert box is not None, name
+            centres.append((box["x"] + box["width"] / 2, box["y"] + box["height"] / 2))
+        for i, a in enumerate(centres):
+            for b in centres[i + 1 :]:
+                assert max(abs(a[0] - b[0]), abs(a[1] - b[1])) >= 6, (names, centres)
+    name = shared[0][-1]
+    desktop_page.locator(f'.est-icon[title="{name}"]').click(force=True)
+    desktop_page.wait_for_selector(".leaflet-popup")
+    assert name in desktop_page.inner_text(".leaflet-popup")
