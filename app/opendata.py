@@ -25,6 +25,7 @@ from app.codes import parse_dimensions
 from app.errors import NotFoundError
 from app.exports.download import Download
 from app.sources import documents
+from app.store.ingest.tidy import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from app.store.models import DatasetChange
 
 PUBLISHER = "SIEP-Perú"
@@ -34,17 +35,7 @@ TERMS = {
     "Ley 27806); los documentos no declaran licencia. Límites: CC BY 3.0 IGO (geoBoundaries) "
     "y MPL-2.0 (INEI 2007, juaneladio/peru-geojson).",
 }
-TIDY_COLUMNS = [
-    "indicator",
-    "place_type",
-    "place_code",
-    "period",
-    "value",
-    "note",
-    "source_document",
-    "source_table",
-    "source_locator",
-]
+TIDY_COLUMNS = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS]  # the load format, dimensions aside
 
 
 def _slug(text: str) -> str:

@@ -39,6 +39,11 @@ def is_trusted_proxy(scope: Scope, trusted: Sequence[str]) -> bool:
     return client is not None and client[0] in trusted
 
 
+def base_url_of(request: Request) -> str:
+    """`request_base_url` with the settings of the app that received `request`."""
+    return request_base_url(request.scope, request.app.state.settings)
+
+
 def request_base_url(scope: Scope, settings: Settings) -> str:
     """`scheme://host[:port][/prefix]` of the service root, without a trailing slash."""
     if settings.public_url:

@@ -17,7 +17,7 @@ from app.http_cache import CACHE_CONTROL, etag_matches
 from app.ogc.exceptions import OgcError, ows_exception_xml, wms_exception_xml
 from app.ogc.wfs import OgcResponse, WfsService
 from app.ogc.wms import WmsService
-from app.public_url import request_base_url
+from app.public_url import base_url_of
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
@@ -63,10 +63,6 @@ router = APIRouter()
 INLINE_MAP_PIXELS = 512 * 512
 
 
-def _base_url(request: Request) -> str:
-    return request_base_url(request.scope, request.app.state.settings)
-
-
 def _wfs(request: Request) -> WfsService:
     service: WfsService = request.app.state.wfs_service
     return service
@@ -79,7 +75,7 @@ def _wms(request: Request) -> WmsService:
 
 @router.get("/wfs", include_in_schema=False)
 async def wfs_get(request: Request) -> Response:
-    service, params, base = _wfs(request), _params(request), _base_url(request)
+    service, params, base = _wfs(request), _params(request), base_url_of(request)
     return await _run(
         request, lambda: service.handle_kvp(params, base), ows_exception_xml, "text/xml"
     )
@@ -87,7 +83,7 @@ async def wfs_get(request: Request) -> Response:
 
 @router.post("/wfs", include_in_schema=False)
 async def wfs_post(request: Request) -> Response:
-    service, base = _wfs(request), _base_url(request)
+    service, base = _wfs(request), base_url_of(request)
     body = await _bounded_body(request)
     if body is None:
         error = OgcError("InvalidParameterValue", "request body too large")
@@ -128,7 +124,7 @@ def _is_small_map(params: dict[str, str]) -> bool:
 
 @router.get("/wms", include_in_schema=False)
 async def wms_get(request: Request) -> Response:
-    service, params, base = _wms(request), _params(request), _base_url(request)
+    service, params, base = _wms(request), _params(request), base_url_of(request)
     version = service.version_of(params)
 
     def render_error(error: OgcError) -> bytes:

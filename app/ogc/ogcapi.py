@@ -42,7 +42,7 @@ from app.ogc.cql2 import FilterError, filter_body
 from app.ogc.html import render_page
 from app.ogc.pygeoapi_app import PygeoapiApis
 from app.params import MAX_COORDINATE, parse_bool, parse_interval, parse_numbers
-from app.public_url import request_base_url
+from app.public_url import base_url_of
 
 MAX_BODY_BYTES = 64 * 1024
 VARY = "Accept, Accept-Language"  # pygeoapi negotiates format and language from these
@@ -166,7 +166,7 @@ async def _call(
     transform: Transform | None = None,
 ) -> Response:
     apis: PygeoapiApis = request.app.state.ogc_apis
-    base_url = request_base_url(request.scope, request.app.state.settings)
+    base_url = base_url_of(request)
     params = [(k, v) for k, v in parse_qsl(request.url.query, keep_blank_values=True)]
     body = await _read_body(request)
     if body is None:
@@ -233,7 +233,7 @@ async def openapi(request: Request) -> Response:
 async def conformance(request: Request) -> Response:
     document = conformance_document()
     if _wants_html(request):
-        base_url = request_base_url(request.scope, request.app.state.settings)
+        base_url = base_url_of(request)
         page = render_page(request.url.path, document, 200, base_url)
         return _with_validators(request, Response(page, media_type="text/html"))
     return _with_validators(request, JSONResponse(document))

@@ -23,7 +23,7 @@ from app.ogc.context import OgcContext
 from app.ogc.exceptions import OgcError
 from app.ogc.features import FeatureTable
 from app.ogc.wms import WmsService
-from app.public_url import request_base_url
+from app.public_url import base_url_of
 from app.tiles import documents
 from app.tiles.documents import DataType, MetadataBuilder, Tileset
 from app.tiles.errors import TileError
@@ -34,11 +34,6 @@ from app.tiles.sources import PreparedLayer, TileSources, tile_band
 
 MARKER_REACH_PX = 6  # a point marker drawn this far from its tile still shows in it
 router = APIRouter(prefix="/ogc", include_in_schema=False)
-
-
-def base_url(request: Request) -> str:
-    """The server's URL as this client reached it (SIEP_PUBLIC_URL, trusted X-Forwarded-*)."""
-    return request_base_url(request.scope, request.app.state.settings)
 
 
 def _context(request: Request) -> OgcContext:
@@ -98,7 +93,7 @@ def _check_format(request: Request, data_type: DataType) -> None:
 
 @router.get("/tileMatrixSets")
 async def list_tile_matrix_sets(request: Request) -> Response:
-    return _json(documents.tile_matrix_sets(base_url(request)))
+    return _json(documents.tile_matrix_sets(base_url_of(request)))
 
 
 @router.get("/tileMatrixSets/{tms_id}")
@@ -114,7 +109,7 @@ async def _tilesets(request: Request, cid: str, data_type: DataType) -> Response
         layer = _layer(request, cid)
     except TileError as exc:
         return _error(exc)
-    return _json(documents.tilesets(base_url(request), layer, data_type))
+    return _json(documents.tilesets(base_url_of(request), layer, data_type))
 
 
 async def _metadata(
@@ -126,7 +121,7 @@ async def _metadata(
         return _error(exc)
     table = await _table(request, cid, _context(request).holder.catalog)
     return _json(
-        build(Tileset(base_url(request), layer, data_type, grid, table.extent, table.fields))
+        build(Tileset(base_url_of(request), layer, data_type, grid, table.extent, table.fields))
     )
 
 
