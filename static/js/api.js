@@ -98,8 +98,53 @@ export function choroplethParams(view) {
   };
 }
 
-export function choropleth(view, signal) {
-  return getJSON(`${apiBase}/choropleth?${query(choroplethParams(view))}`, { signal });
+// The first map of a level comes with its polygons simplified for zoom 5 (half a pixel: the whole
+// of Peru on a phone or a laptop, a third of the bytes); from DETAIL_ZOOM on the full ones are used.
+const COARSE_ZOOM = 5;
+export const DETAIL_ZOOM = 6;
+
+/** Geometries already received, by level: {coarse, byCode: Map(code → GeoJSON geometry)}. */
+const geometries = new Map();
+
+/** Same parameters, same order as boot.js (which starts the first map's request). */
+function choroplethUrl(view, geometryZoom) {
+  const zoom = geometryZoom && view.level !== "distrito" ? `&geometry_zoom=${geometryZoom}` : "";
+  return `${apiBase}/choropleth?${query(choroplethParams(view))}${zoom}`;
+}
+
+function remember(level, body, coarse) {
+  const byCode = new Map(body.features.filter((f) => f.geometry).map((f) => [f.properties.code, f.geometry]));
+  geometries.set(level, { coarse: coarse && level !== "distrito", byCode });
+}
+
+/**
+ * The choropleth of a view. The geometries of a level are downloaded once: later maps of that level
+ * ask for the values only (`geometry=false`) and take the geometries received before.
+ */
+export async function choropleth(view, signal) {
+  const known = geometries.get(view.level);
+  if (known) {
+    const body = await getJSON(`${choroplethUrl(view)}&geometry=false`, { signal });
+    if (body.features.every((f) => known.byCode.has(f.properties.code))) {
+      return { ...body, features: body.features.map((f) => ({ ...f, geometry: known.byCode.get(f.properties.code) })) };
+    }
+  }
+  const body = await getJSON(choroplethUrl(view, COARSE_ZOOM), { signal });
+  remember(view.level, body, true);
+  return body;
+}
+
+/** The full geometries of the view's level when those at hand are simplified (else null). */
+export async function detailedGeometries(view) {
+  const known = geometries.get(view.level);
+  if (!known?.coarse) return null;
+  const body = await getJSON(choroplethUrl(view));
+  if (geometries.get(view.level) === known) remember(view.level, body, false);
+  return geometries.get(view.level).byCode;
+}
+
+export function isCoarse(level) {
+  return Boolean(geometries.get(level)?.coarse);
 }
 
 /** Establishments as a choropleth of points (value, class, colour) of one indicator. */

@@ -4,11 +4,19 @@
 import * as api from "./api.js";
 import { SERIES_COLOURS, drawSeries } from "./chart.js";
 import { citation, sourcesList, uniqueSources } from "./cite.js";
-import { addContext } from "./context.js";
+import { addCities, addContext } from "./context.js";
 import { drawEstablishments, paintEstablishments } from "./establishments.js";
 import { renderHeadline } from "./headline.js";
 import { formatNumber, lang, setLang, t, translatePage, unitText } from "./i18n.js";
-import { clearChoropleth, createMap, drawChoropleth, legendControl, legendRow, titleControl } from "./map.js";
+import {
+  clearChoropleth,
+  createMap,
+  drawChoropleth,
+  legendControl,
+  legendRow,
+  reshapeChoropleth,
+  titleControl,
+} from "./map.js";
 import { closePanel, initPanel, showEstablishment, showPlace } from "./panel.js";
 import {
   MAP_LEVELS,
@@ -62,6 +70,7 @@ const app = {
   useApiPeriod: false,
   isFirstDraw: true,
   attributions: [],
+  citiesSource: null,
   pendingIndicator: null,
   playTimer: null,
 };
@@ -295,6 +304,7 @@ function setAttributions() {
   for (const text of app.attributions) control.removeAttribution(text);
   app.attributions = [t("attrData"), t("attrBoundaries")];
   if (document.body.dataset.context) app.attributions.push(t("contextAttribution"));
+  if (app.citiesSource) app.attributions.push(app.citiesSource[lang()]);
   for (const text of app.attributions) control.addAttribution(text);
 }
 
@@ -320,14 +330,29 @@ function markReady() {
   app.isFirstDraw = false;
   performance.mark("siep:map-ready");
   performance.measure("siep:first-map", "siep:start", "siep:map-ready");
-  window.siep.ready = true;
-  document.body.dataset.ready = "1";
-  // Context layer and headline after the first map: they never delay it.
-  addContext(app.mapState.map)
-    .then(setAttributions)
-    .catch(() => {});
-  renderHeadline(app.indicators);
-  restoreSelection();
+  // Establishments, context layer and headline once the first map is painted: they never delay it.
+  afterPaint()
+    .then(() => establishmentsPromise)
+    .then(() => {
+      drawMarkers();
+      window.siep.ready = true;
+      document.body.dataset.ready = "1";
+      addContext(app.mapState.map)
+        .then(setAttributions)
+        .catch(() => {});
+      addCities(app.mapState.map)
+        .then((source) => {
+          app.citiesSource = source;
+          setAttributions();
+        })
+        .catch(() => {});
+      renderHeadline(app.indicators);
+      restoreSelection();
+    });
+}
+
+function afterPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 function notApplicableCodes(collection) {
@@ -390,7 +415,25 @@ async function loadChoropleth(ticket) {
     if (selected) selectPlace(selected.feature, selected, { keepView: true });
   }
   document.body.dataset.state = `${app.view.indicator}|${app.view.level}|${collection.period}`;
+  document.body.dataset.geometry = api.isCoarse(collection.level) ? "simplified" : "full";
   markReady();
+  refineGeometry();
+}
+
+/** Zoomed in on simplified polygons: fetch the level's full geometries once and reshape the map. */
+async function refineGeometry() {
+  const layer = app.mapState.choropleth;
+  if (!layer || !app.collection || app.mapState.map.getZoom() < api.DETAIL_ZOOM) return;
+  const level = app.collection.level;
+  let byCode;
+  try {
+    byCode = await api.detailedGeometries(app.view);
+  } catch {
+    return; // the simplified shapes stay: still a correct map
+  }
+  if (!byCode || app.mapState.choropleth !== layer || app.collection?.level !== level) return;
+  reshapeChoropleth(layer, byCode);
+  document.body.dataset.geometry = "full";
 }
 
 function updateLegend() {
@@ -989,6 +1032,7 @@ async function main() {
   }
   app.title = titleControl().addTo(app.mapState.map);
   app.legend = legendControl().addTo(app.mapState.map);
+  app.mapState.map.on("zoomend", refineGeometry);
   app.mapState.map.on("moveend", () => {
     const center = app.mapState.map.getCenter();
     app.view.center = [center.lat, center.lng, app.mapState.map.getZoom()];
@@ -1008,7 +1052,6 @@ async function main() {
   window.addEventListener("siep:panel", () => app.mapState.map.invalidateSize());
   syncControls();
   wireControls();
-  establishmentsPromise.then(drawMarkers);
   setTab(app.view.tab);
   await render();
 }

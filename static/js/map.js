@@ -108,6 +108,7 @@ export function clearChoropleth(state) {
 
 /** Replace the choropleth with `collection`; `onSelect(feature, layer)` on click or Enter. */
 export function drawChoropleth(state, collection, onSelect) {
+  if (samePlaces(state.choropleth, collection)) return restyleChoropleth(state.choropleth, collection);
   const { map, renderer } = state;
   if (state.choropleth) state.choropleth.remove();
   let selected = null;
@@ -118,11 +119,8 @@ export function drawChoropleth(state, collection, onSelect) {
     pointToLayer: (feature, latlng) => L.circleMarker(latlng, { renderer, radius: 5 }),
     onEachFeature(feature, featureLayer) {
       const p = feature.properties;
-      featureLayer.bindTooltip(`<strong>${escapeHtml(p.name)}</strong><br>${escapeHtml(p.display ?? "")}`, {
-        sticky: true,
-        className: "place-tip",
-      });
-      featureLayer.on("click", () => onSelect(feature, featureLayer));
+      featureLayer.bindTooltip(tooltipHtml(p), { sticky: true, className: "place-tip" });
+      featureLayer.on("click", () => onSelect(featureLayer.feature, featureLayer));
       featureLayer.on("mouseover", () => {
         if (featureLayer !== selected) featureLayer.setStyle({ weight: 2, color: "#1b2430" });
       });
@@ -139,7 +137,7 @@ export function drawChoropleth(state, collection, onSelect) {
     const p = featureLayer.feature.properties;
     path.setAttribute("tabindex", "0");
     path.setAttribute("role", "button");
-    path.setAttribute("aria-label", `${p.name}: ${p.display ?? ""}`);
+    path.setAttribute("aria-label", ariaLabel(p));
     path.dataset.code = p.code;
     path.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") {
@@ -148,6 +146,7 @@ export function drawChoropleth(state, collection, onSelect) {
       }
     });
   });
+  layer.level = collection.level;
   layer.highlight = (featureLayer) => {
     if (selected && selected !== featureLayer) layer.resetStyle(selected);
     selected = featureLayer;
@@ -165,6 +164,51 @@ export function drawChoropleth(state, collection, onSelect) {
   };
   state.choropleth = layer;
   return layer;
+}
+
+function tooltipHtml(p) {
+  return `<strong>${escapeHtml(p.name)}</strong><br>${escapeHtml(p.display ?? "")}`;
+}
+
+function ariaLabel(p) {
+  return `${p.name}: ${p.display ?? ""}`;
+}
+
+/** Whether `layer` shows exactly the places of `collection` (same level, same codes). */
+function samePlaces(layer, collection) {
+  if (!layer || layer.level !== collection.level) return false;
+  const codes = new Set(collection.features.map((f) => f.properties.code));
+  let count = 0;
+  let same = true;
+  layer.eachLayer((featureLayer) => {
+    count += 1;
+    if (!codes.has(featureLayer.feature.properties.code)) same = false;
+  });
+  return same && count === codes.size;
+}
+
+/** Another indicator or period over the same places: new values and colours, the same shapes. */
+function restyleChoropleth(layer, collection) {
+  const byCode = new Map(collection.features.map((f) => [f.properties.code, f]));
+  layer.highlight(null);
+  layer.eachLayer((featureLayer) => {
+    const feature = byCode.get(featureLayer.feature.properties.code);
+    featureLayer.feature = feature;
+    featureLayer.setStyle(baseStyle(feature));
+    featureLayer.setTooltipContent(tooltipHtml(feature.properties));
+    featureLayer.getElement?.()?.setAttribute("aria-label", ariaLabel(feature.properties));
+  });
+  return layer;
+}
+
+/** Put the full geometries (by code) in place of the simplified ones the layer was drawn with. */
+export function reshapeChoropleth(layer, byCode) {
+  layer.eachLayer((featureLayer) => {
+    const geometry = byCode.get(featureLayer.feature.properties.code);
+    if (!geometry || !featureLayer.setLatLngs) return;
+    featureLayer.feature.geometry = geometry;
+    featureLayer.setLatLngs(L.GeoJSON.coordsToLatLngs(geometry.coordinates, geometry.type === "Polygon" ? 1 : 2));
+  });
 }
 
 /** The title control (indicator, period, level) at the top left. */

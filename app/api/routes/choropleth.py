@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import ColumnsQuery, RawQuery, respond, suppression_policy
-from app.api.services.choropleth import ChoroplethParams, build_choropleth, choropleth_download
+from app.api.services.choropleth import (
+    Choropleth,
+    ChoroplethParams,
+    build_choropleth,
+    choropleth_download,
+)
 from app.api.services.params import parse_dimension_filters
+from app.api.services.places import level_geometry_json_for_zoom
+from app.catalog.snapshot import Catalog
+from app.errors import InvalidParameterError
 from app.exports.formats import MAP_FORMATS
 from app.params import parse_numbers
 
@@ -127,7 +136,29 @@ def get_choropleth(
     f: Annotated[str, Query(description=FORMAT_HELP)] = "geojson",
     raw: RawQuery = False,
     columns: ColumnsQuery = "default",
+    geometry: Annotated[
+        bool,
+        Query(
+            description="GeoJSON/JSON only: false sends the values, classes and legend without the "
+            "geometries (features keep their code; a map that already has the level's "
+            "geometries restyles them)"
+        ),
+    ] = True,
+    geometry_zoom: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=30,
+            description="GeoJSON/JSON only: polygons simplified for a web map at this zoom "
+            "(tolerance half a pixel of that zoom, shared borders kept; distrito and "
+            "establishment geometries unchanged); default: full geometries",
+        ),
+    ] = None,
 ) -> Response:
+    if (not geometry or geometry_zoom is not None) and f not in ("geojson", "json"):
+        raise InvalidParameterError(
+            "geometry=false and geometry_zoom apply to f=geojson and f=json only"
+        )
     params = ChoroplethParams(
         indicator=indicator,
         level=level,
@@ -146,7 +177,23 @@ def get_choropleth(
         settings,
         f,
         MAP_FORMATS,
-        lambda: choropleth_download(build_choropleth(catalog, params, policy)),
+        lambda: choropleth_download(
+            with_geometries(
+                build_choropleth(catalog, params, policy), catalog, geometry, geometry_zoom
+            )
+        ),
         raw=raw,
         columns=columns,
     )
+
+
+def with_geometries(
+    choropleth: Choropleth, catalog: Catalog, geometry: bool, zoom: int | None
+) -> Choropleth:
+    """The choropleth with no geometries (values only), or geometries simplified for `zoom`."""
+    if not geometry:
+        return dataclasses.replace(choropleth, geometry_json={})
+    if zoom is None:
+        return choropleth
+    simplified = level_geometry_json_for_zoom(catalog, choropleth.level, zoom)
+    return dataclasses.replace(choropleth, geometry_json=simplified)

@@ -10,6 +10,7 @@ import shapely
 from shapely.geometry import mapping
 
 from app.catalog.snapshot import Catalog
+from app.render.simplify import MAX_BAND, MIN_BAND, GeometryBands
 from app.stats.snapshot_cache import per_snapshot
 
 MAP_LEVELS = ("oficina_regional", "departamento", "provincia", "distrito", "establishment")
@@ -55,6 +56,25 @@ def level_geometry_json(catalog: Catalog, level: str) -> Mapping[str, dict[str, 
         return {str(code): geometry_json(g) for code, g in geoms.items()}
 
     return per_snapshot(catalog, ("level_geometry_json", level), build)
+
+
+def level_geometry_json_for_zoom(
+    catalog: Catalog, level: str, zoom: int
+) -> Mapping[str, dict[str, Any] | None]:
+    """The polygons of `level` simplified for a web map at `zoom` (app/render/simplify.py:
+    the whole coverage at once with a tolerance of half a pixel of that zoom, so neighbours
+    keep their shared borders); the full geometries beyond the finest band and for the levels
+    with points (distrito, establishment). Once per snapshot."""
+    if zoom > MAX_BAND or level in ("distrito", "establishment"):
+        return level_geometry_json(catalog, level)
+    band = max(zoom, MIN_BAND)
+
+    def build() -> dict[str, dict[str, Any] | None]:
+        geoms = level_geometries(catalog, level)
+        fills = GeometryBands(list(geoms)).at(band).fills
+        return {str(code): fill for code, fill in zip(geoms.index, fills, strict=True)}
+
+    return per_snapshot(catalog, ("level_geometry_json", level, band), build)
 
 
 def geometry_json(geometry: Any) -> dict[str, Any] | None:
