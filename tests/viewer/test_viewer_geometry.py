@@ -47,7 +47,9 @@ def test_values_only_is_the_same_choropleth_without_geometries(
 def test_geometry_for_a_zoom_is_simplified_for_that_zoom(
     shipped_client: TestClient,
 ) -> None:
-    full = {f["id"]: shape(f["geometry"]) for f in shipped_client.get(CHOROPLETH).json()["features"]}
+    full = {
+        f["id"]: shape(f["geometry"]) for f in shipped_client.get(CHOROPLETH).json()["features"]
+    }
     body = shipped_client.get(f"{CHOROPLETH}&geometry_zoom=5").json()
     coarse = {f["id"]: f["geometry"] for f in body["features"]}
     assert coarse.keys() == full.keys()
