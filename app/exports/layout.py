@@ -70,6 +70,37 @@ METHOD_TEXT: dict[str, dict[str, str]] = {
 }
 COLUMN_CHOICES = ("default", "all")
 
+# Units of the indicator catalogue (Spanish codes) as a header reads them in each language.
+UNIT_TEXT: dict[str, dict[str, str]] = {
+    "es": {"cases": "casos", "m2": "m²"},
+    "en": {
+        "personas": "people",
+        "plazas": "places",
+        "casos": "cases",
+        "cases": "cases",
+        "establecimientos": "establishments",
+        "habitantes": "inhabitants",
+        "m2": "m²",
+        "por 100 000": "per 100,000",
+        "por 100 000 hab.": "per 100,000 inhabitants",
+        "sí/no": "yes/no",
+        "%": "%",
+    },
+}
+
+# Downloads whose layout says nothing about a column read like the choropleth's: counts of
+# people or places as whole numbers, values as displayed (whole when whole, else one decimal),
+# and a list of establishments largest first.
+COUNT_COLUMNS = (
+    "numerator",
+    "denominator",
+    "n_establishments",
+    "population",
+    "capacity",
+    "population_served",
+)
+DEFAULT_SORT = "population"
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -99,9 +130,13 @@ def check_columns(columns: str) -> bool:
     return columns == "all"
 
 
+def unit_text(unit: str, lang: str) -> str:
+    return UNIT_TEXT.get(lang, {}).get(unit, unit)
+
+
 def header(column: str, lang: str, unit: str = "") -> str:
     label = HEADERS.get(column, {}).get(lang, column)
-    return f"{label} ({unit})" if unit else label
+    return f"{label} ({unit_text(unit, lang)})" if unit else label
 
 
 def _rounded(values: pd.Series, decimals: int) -> pd.Series:
@@ -109,6 +144,20 @@ def _rounded(values: pd.Series, decimals: int) -> pd.Series:
     if decimals == 0:
         return numbers.round(0).astype("Int64").astype(object).where(numbers.notna(), None)
     return numbers.round(decimals).astype(object).where(numbers.notna(), None)
+
+
+def _as_shown(values: pd.Series) -> pd.Series:
+    """Whole numbers as integers, other figures to one decimal (as the viewer shows them)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    whole = numbers.round(0)
+    return pd.Series(
+        [
+            None if pd.isna(n) else int(w) if n == w else round(float(n), 1)
+            for n, w in zip(numbers, whole, strict=True)
+        ],
+        index=values.index,
+        dtype=object,
+    )
 
 
 def _translated(values: pd.Series, texts: dict[str, dict[str, str]], lang: str) -> pd.Series:
@@ -129,15 +178,19 @@ def people_table(table: pd.DataFrame, layout: Layout | None, lang: str) -> pd.Da
     if layout is None:
         return table
     out = table.reset_index(drop=True)
-    if layout.sort_by is not None:
-        key = pd.to_numeric(out[layout.sort_by], errors="coerce")
+    sort_by = layout.sort_by or (DEFAULT_SORT if DEFAULT_SORT in layout.columns else None)
+    if sort_by is not None and sort_by in out.columns:
+        key = pd.to_numeric(out[sort_by], errors="coerce")
         order = key.sort_values(ascending=False, na_position="last", kind="stable").index
         out = out.loc[order].reset_index(drop=True)
     else:
         out = out.copy()
     if not layout.raw:
-        for column, decimals in layout.decimals.items():
+        decimals_of = {c: 0 for c in COUNT_COLUMNS if c in out.columns} | dict(layout.decimals)
+        for column, decimals in decimals_of.items():
             out[column] = _rounded(out[column], decimals)
+        if "value" in out.columns and "value" not in decimals_of:
+            out["value"] = _as_shown(out["value"])
         for column, words in layout.labels.items():
             out[column] = out[column].map(lambda v, w=words: w.get(v, v) if v is not None else v)
     if "status" in out.columns:

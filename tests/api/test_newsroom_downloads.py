@@ -9,6 +9,8 @@ import docx
 import openpyxl
 from fastapi.testclient import TestClient
 
+from app.exports.layout import UNIT_TEXT
+
 MAP = {"indicator": "tb_rate", "level": "oficina_regional", "period": "2024"}
 
 
@@ -69,7 +71,7 @@ def test_english_headers_and_sheets_with_lang_en(shipped_client: TestClient) -> 
     assert header[:6] == (
         "Place",
         "Code",
-        "Value (por 100 000)",
+        "Value (per 100,000)",
         "Numerator",
         "Denominator",
         "Period",
@@ -157,3 +159,48 @@ def test_a_yes_no_indicator_reads_si_or_no(shipped_client: TestClient) -> None:
     with_data = {r["Código"]: r[value] for r in rows if r[value]}
     assert with_data and set(with_data.values()) <= {"Sí", "No"}
     assert all(shown[code] == text for code, text in with_data.items())
+
+
+def test_every_unit_of_the_catalogue_reads_in_english(shipped_client: TestClient) -> None:
+    indicators = shipped_client.get("/api/v1/indicators").json()["indicators"]
+    units = {i["unit"] for i in indicators if i["unit"]}
+    assert units and units <= set(UNIT_TEXT["en"]), units - set(UNIT_TEXT["en"])
+    rows = _csv(shipped_client, indicator="tb_cases", level="departamento", lang="en")
+    assert "Value (cases)" in rows[0]
+    spanish = _csv(shipped_client, indicator="tb_cases", level="departamento")
+    assert "Valor (casos)" in spanish[0]
+
+
+def _table(client: TestClient, url: str, **params: str) -> list[dict[str, str]]:
+    response = client.get(url, params={"f": "csv", **params})
+    assert response.status_code == 200, response.text
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def test_observation_downloads_round_as_displayed_unless_raw(shipped_client: TestClient) -> None:
+    url = "/api/v1/observations"
+    params = {"indicator": "IOP.01.02", "limit": "200"}  # printed with two decimals
+    shown = _table(shipped_client, url, **params)
+    raw = _table(shipped_client, url, raw="true", **params)
+    assert len(shown) == len(raw) and shown
+    assert all(_decimals(r["Valor"]) <= 1 for r in shown)
+    assert any(_decimals(r["Valor"]) > 1 for r in raw), "the raw table keeps full precision"
+    for a, b in zip(shown, raw, strict=True):
+        if b["Valor"]:
+            assert float(a["Valor"]) == round(float(b["Valor"]), 1)
+    counts = _table(shipped_client, url, indicator="population", limit="50")
+    assert all(r["Valor"].isdigit() for r in counts if r["Valor"])  # 2271, not 2271.0
+
+
+def test_establishment_downloads_largest_first_and_rounded(shipped_client: TestClient) -> None:
+    rows = _table(shipped_client, "/api/v1/establishments", lang="en")
+    people = [int(r["Population"]) for r in rows if r["Population"]]
+    assert people == sorted(people, reverse=True) and len(people) > 20
+    assert all(not r["Population"] for r in rows[len(people) :])  # without a figure: last
+    detail = _table(shipped_client, "/api/v1/establishments/EP-LURIGANCHO")
+    assert detail and all(_decimals(r["Valor"]) <= 1 for r in detail)
+    assert any(r["Valor"].isdigit() for r in detail)

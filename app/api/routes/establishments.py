@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import CatalogDep, SettingsDep
-from app.api.respond import respond, suppression_policy
+from app.api.respond import RawQuery, respond, suppression_policy
 from app.api.schemas import EstablishmentDetail, documented
 from app.api.services.establishments import (
     EstablishmentFilter,
@@ -121,10 +121,17 @@ def get_establishments(
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (lon/lat)")] = None,
     lang: Annotated[str, Query(description="es (default) or en")] = "es",
     f: Annotated[str, Query(description=", ".join(LIST_FORMATS))] = "geojson",
+    raw: RawQuery = False,
 ) -> Response:
     params = EstablishmentFilter(kind, oficina_regional, departamento, parse_bbox(bbox), lang)
     return respond(
-        request, catalog, settings, f, LIST_FORMATS, lambda: list_establishments(catalog, params)
+        request,
+        catalog,
+        settings,
+        f,
+        LIST_FORMATS,
+        lambda: list_establishments(catalog, params),
+        raw=raw,
     )
 
 
@@ -140,6 +147,7 @@ def get_establishment(
     code: Annotated[str, Path(description="EP-/EML- code", examples=["EP-LURIGANCHO"])],
     lang: Annotated[str, Query(description="es (default) or en")] = "es",
     f: Annotated[str, Query(description="json, csv, xlsx, docx or pdf")] = "json",
+    raw: RawQuery = False,
 ) -> Response:
     policy = suppression_policy(settings)
     catalog.establishment(code)  # 404 before anything else
@@ -150,4 +158,5 @@ def get_establishment(
         f,
         TABLE_FORMATS,
         lambda: establishment_detail(catalog, code, lang, policy),
+        raw=raw,
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import CatalogDep, SettingsDep
-from app.api.respond import respond, suppression_policy
+from app.api.respond import RawQuery, respond, suppression_policy
 from app.api.services.observations import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -76,6 +76,7 @@ def get_observations(
     offset: Annotated[int, Query(ge=0)] = 0,
     lang: Annotated[str, Query(description="es (default) or en: CSV/XLSX headers")] = "es",
     f: Annotated[str, Query(description="json, csv or xlsx")] = "json",
+    raw: RawQuery = False,
 ) -> Response:
     params = ObservationParams(
         indicator,
@@ -96,4 +97,5 @@ def get_observations(
         f,
         ("json", "csv", "xlsx"),
         lambda: find_observations(catalog, params, policy),
+        raw=raw,
     )
