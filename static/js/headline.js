@@ -45,7 +45,14 @@ export async function renderHeadline(indicators) {
   for (const r of shown) item(dl, t(r.key), formatNumber(r.point.value, r.ind.unit), `hl-${r.code}`);
   const periods = [...new Set(shown.map((r) => r.period))];
   if (periods.length) item(dl, t("hl_period"), periods.join(", "), "hl-period");
-  const source = shown.map((r) => sourceText(r.point.sources?.[0])).find(Boolean);
-  if (source) item(dl, t("source"), source, "hl-source");
+  // The publication and its table: the three figures come from one table of one document
+  // (INPE's yearly series), which is what a reader needs to find them.
+  const first = shown.map((r) => r.point.sources?.[0]).find(Boolean);
+  const text = sourceText(first);
+  if (text) {
+    const table = first.table && !text.includes(first.table) ? ` · ${first.table}` : "";
+    item(dl, t("source"), `${text}${table}`, "hl-source");
+    document.getElementById("hl-source").title = `${text}${table}`;
+  }
   document.body.dataset.headline = String(shown.length);
 }
