@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query, Request, Response
 from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import respond
 from app.api.schemas import IndicatorCatalogue, documented
-from app.api.services.catalogue import list_indicators
-from app.api.services.params import check_lang
+from app.domain.catalogue import list_indicators
+from app.domain.params import check_lang
 from app.exports.download import Download
 from app.exports.formats import TABLE_FORMATS
 

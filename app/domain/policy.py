@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from app.api.services.params import check_lang
 from app.catalog.snapshot import Catalog
 from app.codes import parse_dimensions
+from app.domain.params import check_lang
 from app.exports.download import Download
 from app.sources import citation, citations, document_label
 

@@ -10,15 +10,15 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from app.api.services.display import MISSING_TEXT, YES_NO, decimals_for, display_value
-from app.api.services.params import check_lang, check_level, resolve_indicator, resolve_period
-from app.api.services.places import (
+from app.catalog.snapshot import Catalog
+from app.domain.display import MISSING_TEXT, YES_NO, decimals_for, display_value
+from app.domain.params import check_lang, check_level, resolve_indicator, resolve_period
+from app.domain.places import (
     MAP_LEVELS,
     attribution,
     level_geometries,
     level_geometry_json,
 )
-from app.catalog.snapshot import Catalog
 from app.errors import InvalidParameterError
 from app.exports.download import Download, sources_text
 from app.exports.layout import Layout

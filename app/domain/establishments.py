@@ -8,9 +8,6 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from app.api.services.observations import suppress_rows
-from app.api.services.params import check_lang
-from app.api.services.places import attribution, geometry_json
 from app.catalog.snapshot import Catalog
 from app.codes import (
     ESTABLISHMENT_KINDS,
@@ -19,6 +16,9 @@ from app.codes import (
     parse_period,
     period_sort_key,
 )
+from app.domain.observations import suppress_rows
+from app.domain.params import check_lang
+from app.domain.places import attribution, geometry_json
 from app.errors import InvalidParameterError
 from app.exports.download import Download
 from app.exports.layout import Layout

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from app.api.services.params import check_lang, check_level, resolve_indicator
 from app.catalog.snapshot import Catalog
 from app.codes import format_dimensions, parse_dimensions, parse_period
+from app.domain.params import check_lang, check_level, resolve_indicator
 from app.errors import InvalidParameterError
 from app.exports.download import Download
 from app.exports.layout import Layout
