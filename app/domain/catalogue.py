@@ -11,7 +11,7 @@ from typing import Any
 from app.catalog.snapshot import Catalog
 from app.definitions import definition_fields
 from app.sources import describe
-from app.stats.aggregate import periods_by_level, registry_for
+from app.stats.aggregate import periods_by_level, periods_with_data, registry_for
 from app.stats.indicators import Indicator
 from app.stats.snapshot_cache import per_snapshot
 
@@ -30,11 +30,10 @@ def _coverage(catalog: Catalog, indicator: Indicator) -> dict[str, Any]:
     derived), at any level and under any dimensions; `periods_by_level` only those where
     at least one place of the level has a value of the total (what a map can show).
     """
-    code = indicator.code if indicator.is_stored else (indicator.numerator or "")
     by_level = periods_by_level(catalog, indicator)
     return {
         "levels": list(by_level),
-        "periods": list(catalog.periods.get(code, ())),
+        "periods": list(periods_with_data(catalog, indicator)),
         "periods_by_level": {level: list(periods) for level, periods in by_level.items()},
         "default_period_by_level": {level: periods[-1] for level, periods in by_level.items()},
         "sources": _sources(catalog, indicator),

@@ -19,11 +19,11 @@ from app.domain.places import (
     level_geometries,
     level_geometry_json,
 )
+from app.domain.values import published_values
 from app.errors import InvalidParameterError
 from app.exports.download import Download, sources_text
 from app.exports.layout import Layout
 from app.exports.mapimage import compose_map, encode_image
-from app.stats.aggregate import compute
 from app.stats.classify import (
     DEFAULT_CLASSES,
     DEFAULT_METHOD,
@@ -35,9 +35,10 @@ from app.stats.classify import (
     classify,
     legend_classes,
     palette_colors,
+    place_colors,
 )
 from app.stats.indicators import Indicator
-from app.stats.suppress import SuppressionPolicy, apply_suppression
+from app.stats.suppress import SuppressionPolicy
 
 SUPPRESSED_LABEL = {"es": "Dato reservado (pocos casos)", "en": "Withheld (few cases)"}
 
@@ -152,8 +153,8 @@ def build_choropleth(
     if params.method != "manual":
         check_classes(params.classes)
     palette_colors(params.palette, 3)  # unknown palette: 400 listing the valid ones
-    values = compute(catalog, indicator, level, period, params.dimensions)
-    frame = apply_suppression(values.frame, indicator, level, policy)
+    values = published_values(catalog, indicator, level, period, policy, params.dimensions)
+    frame = values.frame
     if level == "distrito":
         frame = frame[frame["status"] != "missing"]
         if frame.empty:
@@ -165,14 +166,10 @@ def build_choropleth(
         frame["value"].to_numpy(), params.method, params.classes, params.breaks
     )
     legend_entries = legend_classes(classification, params.palette)
-    colors = palette_colors(params.palette, classification.k) if classification.k else ()
     frame = frame.copy()
     frame["code"] = frame.index.astype(str)
     frame["class_"] = list(classification.classes)
-    frame["color"] = [
-        SUPPRESSED_COLOR if st == "suppressed" else (MISSING_COLOR if c is None else colors[c])
-        for c, st in zip(classification.classes, frame["status"], strict=True)
-    ]
+    frame["color"] = place_colors(classification, params.palette, frame["status"])
     frame["display"] = [
         display_value(indicator, v, st, rng, lang)
         for v, st, rng in zip(

@@ -15,13 +15,13 @@ from typing import Any
 from app.catalog.holder import CatalogHolder
 from app.catalog.snapshot import Catalog
 from app.codes import parse_period
+from app.domain.periods import layer_periods
 from app.layers import LayerDefinition, LayerSet
 from app.ogc.features import (
     BBox,
     FeatureTable,
     FeatureTables,
     layer_extent,
-    layer_periods,
     layer_publications,
 )
 from app.settings import Settings

@@ -1,7 +1,7 @@
 """Feature tables: each layer's features precomputed once per catalog version.
 
 A feature carries the place's attributes, its latest figures for the layer's indicators (from
-app.stats.aggregate.compute, the same numbers as /api/v1) and a link to its time series (kept
+app.domain.values.published_values, the same numbers as /api/v1) and a link to its time series (kept
 as a path; `feature_properties` makes it absolute with the request's base URL). Every OGC front
 (pygeoapi, WFS, WMS GetFeatureInfo) reads these tables; none recomputes figures.
 """
@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
-import shapely
 from shapely.geometry.base import BaseGeometry
 
 from app.catalog.snapshot import Catalog
+from app.domain.periods import layer_default_period
+from app.domain.values import published_values
 from app.layers import LayerDefinition, LayerSet
 from app.render.simplify import GeometryBands
 from app.sources import document_label
-from app.stats.aggregate import LevelValues, compute, periods_at_level, registry_for
+from app.stats.aggregate import LevelValues, registry_for
+from app.stats.geography import geometry_json, level_places
 from app.stats.snapshot_cache import per_snapshot
-from app.stats.suppress import SuppressionPolicy, apply_suppression
+from app.stats.suppress import SuppressionPolicy
 
 BBox = tuple[float, float, float, float]
 PERU_BBOX_4326: BBox = (-81.5, -18.5, -68.5, 0.1)
@@ -147,13 +149,11 @@ def _number(value: object) -> float | int | None:
 
 
 def _frame_and_geometries(catalog: Catalog, layer: LayerDefinition) -> tuple[Any, list[Any]]:
-    if layer.source == "establishments":
-        frame = catalog.establishments[catalog.establishments["kind"] == layer.kind]
-        return frame, list(frame.geometry)
-    if layer.source == "regions":
-        return catalog.regions, list(catalog.regions.geometry)
-    frame = catalog.units_at(layer.level)
-    return frame, list(frame["capital"] if layer.geometry == "point" else frame.geometry)
+    frame = level_places(catalog, layer.level)
+    if layer.kind is not None:
+        frame = frame[frame["kind"] == layer.kind]
+    is_capital = layer.source == "units" and layer.geometry == "point"
+    return frame, list(frame["capital"] if is_capital else frame.geometry)
 
 
 def layer_extent(catalog: Catalog, layer: LayerDefinition) -> BBox:
@@ -190,18 +190,6 @@ def _places(
     return ids, rows, [g if isinstance(g, BaseGeometry) and not g.is_empty else None for g in geoms]
 
 
-def _members_have_value(
-    catalog: Catalog, layer: LayerDefinition, indicator_code: str, period: str
-) -> bool:
-    """Whether some establishment of the layer's kind has a value (periods_at_level counts
-    every establishment, of both kinds)."""
-    indicator = registry_for(catalog)[indicator_code]
-    frame = compute(catalog, indicator, layer.level, period).frame
-    kinds = catalog.establishments["kind"]
-    members = kinds[kinds == layer.kind].index
-    return bool(frame["value"].reindex(members).notna().any())
-
-
 def layer_publications(catalog: Catalog, layer: LayerDefinition) -> tuple[str, ...]:
     """The publications (publisher, year, title: app.sources) of the figures of the layer's
     indicators, sorted; never the text extract they were read from."""
@@ -219,56 +207,10 @@ def layer_publications(catalog: Catalog, layer: LayerDefinition) -> tuple[str, .
     return per_snapshot(catalog, ("layer_publications", layer.id), build)
 
 
-def layer_periods(catalog: Catalog, layer: LayerDefinition, indicator_code: str) -> tuple[str, ...]:
-    """Sorted periods in which at least one feature of the layer has a value of the indicator."""
-
-    def build() -> tuple[str, ...]:
-        indicator = registry_for(catalog)[indicator_code]
-        periods = periods_at_level(catalog, indicator, layer.level)
-        if layer.kind is None or not periods:
-            return periods
-        # Establishments of the layer's kind must report the indicator's first input (one
-        # vectorised look-up); the latest period is then checked exactly, as it is the default.
-        kinds = catalog.establishments["kind"]
-        members = set(kinds[kinds == layer.kind].index)
-        obs = catalog.observations
-        reported = set(
-            obs.loc[
-                (obs["indicator"] == indicator.inputs[0])
-                & (obs["place_type"] == "establishment")
-                & obs["place_code"].isin(members)
-                & obs["value"].notna(),
-                "period",
-            ]
-        )
-        candidates = [p for p in periods if p in reported]
-        while candidates and not _members_have_value(
-            catalog, layer, indicator_code, candidates[-1]
-        ):
-            candidates.pop()
-        return tuple(candidates)
-
-    return per_snapshot(catalog, ("ogc_layer_periods", layer.id, indicator_code), build)
-
-
-def latest_values(catalog: Catalog, layer: LayerDefinition, code: str) -> LevelValues | None:
-    """Values at the latest period in which a feature of the layer has a value, if any."""
-    periods = layer_periods(catalog, layer, code)
-    if not periods:
-        return None
-    return compute(catalog, registry_for(catalog)[code], layer.level, periods[-1])
-
-
 def series_path(indicator: str, code: str) -> str:
     """The path (below the service root) of a place's time series in /api/v1."""
     query = urlencode({"indicator": indicator, "place": code})
     return f"/api/v1/series?{query}"
-
-
-def suppressed(values: LevelValues, policy: SuppressionPolicy) -> LevelValues:
-    """The same values with small sensitive counts hidden, as every other output does."""
-    frame = apply_suppression(values.frame, values.indicator, values.level, policy)
-    return replace(values, frame=frame)
 
 
 def build_table(
@@ -278,10 +220,14 @@ def build_table(
     ids, rows, geoms = _places(catalog, layer)
     periods: dict[str, str | None] = {}
     values: dict[str, LevelValues] = {}
+    registry = registry_for(catalog)
     for code in layer.indicators:
-        level_values = latest_values(catalog, layer, code)
-        if level_values is not None:
-            level_values = suppressed(level_values, policy)
+        period = layer_default_period(catalog, layer, code)
+        level_values = (
+            None
+            if period is None
+            else published_values(catalog, registry[code], layer.level, period, policy)
+        )
         periods[code] = level_values.period if level_values else None
         if level_values is not None:
             values[code] = level_values
@@ -298,14 +244,13 @@ def build_table(
     bounds = np.array(
         [g.bounds if g is not None else (np.nan,) * 4 for g in geoms], dtype=float
     ).reshape(-1, 4)
-    geojson = [shapely.geometry.mapping(g) if g is not None else None for g in geoms]
     return FeatureTable(
         layer=layer,
         version=catalog.version,
         ids=tuple(ids),
         properties=tuple(rows),
         geometries=tuple(geoms),
-        geojson_geometries=tuple(_plain(g) for g in geojson),
+        geojson_geometries=tuple(geometry_json(g) for g in geoms),
         bounds=bounds,
         fields=layer_fields(layer),
         periods=periods,
@@ -313,19 +258,6 @@ def build_table(
         _index={code: i for i, code in enumerate(ids)},
         bands=GeometryBands(geoms) if layer.geometry == "polygon" else None,
     )
-
-
-def _plain(geometry: Any) -> dict[str, Any] | None:
-    """shapely's mapping() uses tuples; JSON encoders and templates want lists."""
-    if geometry is None:
-        return None
-
-    def walk(value: Any) -> Any:
-        if isinstance(value, tuple | list):
-            return [walk(v) for v in value]
-        return value
-
-    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
 
 
 class FeatureTables:
