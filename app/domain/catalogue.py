@@ -6,7 +6,10 @@ computed once per snapshot; only the labels depend on the request.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+import pandas as pd
 
 from app.catalog.snapshot import Catalog
 from app.definitions import definition_fields
@@ -16,10 +19,16 @@ from app.stats.indicators import Indicator
 from app.stats.snapshot_cache import per_snapshot
 
 
-def _sources(catalog: Catalog, indicator: Indicator) -> list[dict[str, str]]:
+def datasets_of(catalog: Catalog, codes: Iterable[str]) -> pd.DataFrame:
+    """The datasets (rows of `catalog.datasets`, by id) holding figures of the stored
+    indicators `codes`: the sources of an indicator, or of a layer's indicators."""
     obs = catalog.observations
-    ids = sorted(set(obs.loc[obs["indicator"].isin(list(indicator.inputs)), "dataset_id"]))
-    datasets = catalog.datasets.loc[[i for i in ids if i in catalog.datasets.index]]
+    ids = sorted(set(obs.loc[obs["indicator"].isin(list(codes)), "dataset_id"]))
+    return catalog.datasets.loc[[i for i in ids if i in catalog.datasets.index]]
+
+
+def _sources(catalog: Catalog, indicator: Indicator) -> list[dict[str, str]]:
+    datasets = datasets_of(catalog, indicator.inputs)
     return [describe(d.title, d.source_document, d.source_table, "") for d in datasets.itertuples()]
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from app.catalog.snapshot import Catalog
+from app.domain.catalogue import datasets_of
 from app.domain.periods import layer_default_period
 from app.domain.values import published_values
 from app.layers import LayerDefinition, LayerSet
@@ -197,11 +198,7 @@ def layer_publications(catalog: Catalog, layer: LayerDefinition) -> tuple[str, .
     def build() -> tuple[str, ...]:
         registry = registry_for(catalog)
         inputs = {code for i in layer.indicators for code in registry[i].inputs}
-        obs = catalog.observations
-        ids = set(obs.loc[obs["indicator"].isin(inputs), "dataset_id"])
-        documents = catalog.datasets.loc[
-            [i for i in catalog.datasets.index if i in ids], "source_document"
-        ]
+        documents = datasets_of(catalog, inputs)["source_document"]
         return tuple(sorted({document_label(d) for d in documents} - {""}))
 
     return per_snapshot(catalog, ("layer_publications", layer.id), build)
