@@ -13,6 +13,8 @@ import pandas as pd
 
 from app.catalog.snapshot import Catalog
 from app.definitions import definition_fields
+from app.domain.params import check_lang
+from app.exports.download import Download
 from app.sources import describe
 from app.stats.aggregate import periods_by_level, periods_with_data, registry_for
 from app.stats.indicators import Indicator
@@ -76,3 +78,33 @@ def describe_indicator(catalog: Catalog, indicator: Indicator, lang: str) -> dic
 
 def list_indicators(catalog: Catalog, lang: str) -> list[dict[str, Any]]:
     return [describe_indicator(catalog, i, lang) for i in registry_for(catalog)]
+
+
+def indicator_catalogue(catalog: Catalog, lang: str) -> Download:
+    """The catalogue as a Download: one row per indicator, lists joined as text."""
+    items = list_indicators(catalog, check_lang(lang))
+    table = pd.DataFrame(
+        [
+            {
+                **i,
+                "levels": ", ".join(i["levels"]),
+                "periods": ", ".join(i["periods"]),
+                "periods_by_level": "; ".join(
+                    f"{level}: {', '.join(periods)}"
+                    for level, periods in i["periods_by_level"].items()
+                ),
+                "default_period_by_level": "; ".join(
+                    f"{level}: {period}" for level, period in i["default_period_by_level"].items()
+                ),
+                "sources": len(i["sources"]),
+            }
+            for i in items
+        ]
+    )
+    return Download(
+        title="Indicadores SIEP-Perú" if lang == "es" else "SIEP-Perú indicators",
+        filename="siep_indicators",
+        table=table,
+        json_body={"data_version": catalog.version, "indicators": items},
+        lang=lang,
+    )
