@@ -19,7 +19,7 @@ from app.domain.places import (
     level_geometries,
     level_geometry_json,
 )
-from app.domain.values import published_values
+from app.domain.values import classify_places, published_values
 from app.errors import InvalidParameterError
 from app.exports.download import Download, sources_text
 from app.exports.layout import Layout
@@ -32,10 +32,7 @@ from app.stats.classify import (
     SUPPRESSED_COLOR,
     check_classes,
     check_method,
-    classify,
-    legend_classes,
     palette_colors,
-    place_colors,
 )
 from app.stats.indicators import Indicator
 from app.stats.suppress import SuppressionPolicy
@@ -162,14 +159,13 @@ def build_choropleth(
                 f"no distrito has data for '{indicator.code}' in {period}; valid levels "
                 "with data: oficina_regional, departamento, provincia"
             )
-    classification = classify(
-        frame["value"].to_numpy(), params.method, params.classes, params.breaks
+    classified = classify_places(
+        frame, params.method, params.classes, params.palette, params.breaks
     )
-    legend_entries = legend_classes(classification, params.palette)
     frame = frame.copy()
     frame["code"] = frame.index.astype(str)
-    frame["class_"] = list(classification.classes)
-    frame["color"] = place_colors(classification, params.palette, frame["status"])
+    frame["class_"] = list(classified.classification.classes)
+    frame["color"] = classified.colors
     frame["display"] = [
         display_value(indicator, v, st, rng, lang)
         for v, st, rng in zip(
@@ -192,7 +188,7 @@ def build_choropleth(
                 "label": e.label,
                 "count": e.count,
             }
-            for e in legend_entries
+            for e in classified.legend
         ],
         "missing": {"color": MISSING_COLOR, "label": MISSING_TEXT[lang], "count": n_missing},
         "suppressed": {

