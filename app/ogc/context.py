@@ -45,8 +45,7 @@ def _instant_bounds(periods: list[str]) -> tuple[datetime | None, datetime | Non
     for code in periods:
         period = parse_period(code)
         year, end_month, _ = period.end_key
-        months = {"month": 1, "quarter": 3, "year": 12}[period.granularity]
-        start_month = end_month - months + 1
+        start_month = end_month - period.months + 1
         starts.append((year, start_month))
         ends.append((year, end_month))
     (y0, m0), (y1, m1) = min(starts), max(ends)
@@ -77,9 +76,6 @@ class OgcContext:
 
     def table(self, layer_id: str, catalog: Catalog | None = None) -> FeatureTable:
         return self.tables.table(catalog or self.holder.catalog, layer_id)
-
-    def periods(self, layer: LayerDefinition, indicator_code: str) -> tuple[str, ...]:
-        return layer_periods(self.holder.catalog, layer, indicator_code)
 
     def extent(self, layer_id: str) -> CollectionExtent:
         """The features' bounding box and the time span of the layer's figures."""
