@@ -77,6 +77,9 @@ class OgcContext:
     def table(self, layer_id: str, catalog: Catalog | None = None) -> FeatureTable:
         return self.tables.table(catalog or self.holder.catalog, layer_id)
 
+    def periods(self, layer: LayerDefinition, indicator_code: str) -> tuple[str, ...]:
+        return layer_periods(self.holder.catalog, layer, indicator_code)
+
     def extent(self, layer_id: str) -> CollectionExtent:
         """The features' bounding box and the time span of the layer's figures."""
         catalog = self.holder.catalog

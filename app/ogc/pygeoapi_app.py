@@ -17,7 +17,6 @@ from pygeoapi.api import API
 from pygeoapi.openapi import get_oas
 
 from app import __version__
-from app.domain.periods import layer_default_period
 from app.layers import LayerDefinition
 from app.ogc.wms_layers import WmsLayers
 
@@ -71,9 +70,7 @@ def _resource(layer: LayerDefinition, layers: WmsLayers, base_url: str) -> dict[
             "storage_crs": CRS84,
         }
     ]
-    has_map = (
-        layer_default_period(context.holder.catalog, layer, layer.default_indicator) is not None
-    )
+    has_map = bool(context.periods(layer, layer.default_indicator))
     if layer.is_choropleth and has_map:
         providers.append(
             {

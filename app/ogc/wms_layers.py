@@ -95,6 +95,10 @@ class WmsLayers:
         """Periods in which at least one feature of the layer has a value of the indicator."""
         return layer_periods(catalog, wms_layer.layer, wms_layer.indicator.code)
 
+    def default_period(self, catalog: Catalog, wms_layer: WmsLayer) -> str | None:
+        """The latest period with data (what a request without TIME draws)."""
+        return layer_default_period(catalog, wms_layer.layer, wms_layer.indicator.code)
+
     def advertised(self, catalog: Catalog) -> list[WmsLayer]:
         """The layers with data in some period: the others are not offered."""
         return [w for w in self.layers.values() if self.periods(catalog, w)]
@@ -110,7 +114,7 @@ class WmsLayers:
             )
         if style_name == "default":
             style_name = wms_layer.layer.style.method
-        chosen = period or layer_default_period(catalog, wms_layer.layer, wms_layer.indicator.code)
+        chosen = period or self.default_period(catalog, wms_layer)
         if chosen is None:
             raise OgcError("LayerNotDefined", f"layer '{wms_layer.name}' has no data", "LAYERS")
         if period is not None and period not in self.periods(catalog, wms_layer):
