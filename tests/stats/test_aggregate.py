@@ -5,7 +5,6 @@ import gc
 
 import pytest
 
-from app.catalog.build import build_catalog
 from app.catalog.snapshot import Catalog
 from app.stats.aggregate import (
     compute,
@@ -15,17 +14,7 @@ from app.stats.aggregate import (
     registry_for,
 )
 from app.stats.snapshot_cache import cached_snapshots
-from app.store.engine import make_engine
 from tests.support.catalogs import Row, SmallCatalogs, Table
-
-
-@pytest.fixture(scope="module")
-def shipped_catalog(shipped_store_url: str) -> Catalog:
-    engine = make_engine(shipped_store_url)
-    try:
-        return build_catalog(engine)
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.parametrize(
