@@ -63,17 +63,7 @@ class FeatureTable:
 
     @property
     def extent(self) -> BBox:
-        if not len(self.ids):
-            return PERU_BBOX_4326
-        finite = self.bounds[~np.isnan(self.bounds).any(axis=1)]
-        if not len(finite):
-            return PERU_BBOX_4326
-        return (
-            float(finite[:, 0].min()),
-            float(finite[:, 1].min()),
-            float(finite[:, 2].max()),
-            float(finite[:, 3].max()),
-        )
+        return extent_of(self.bounds)
 
     def feature_properties(
         self, position: int, base_url: str, names: list[str] | None = None
@@ -149,28 +139,43 @@ def _number(value: object) -> float | int | None:
     return round(number, 6)
 
 
-def _frame_and_geometries(catalog: Catalog, layer: LayerDefinition) -> tuple[Any, list[Any]]:
+def extent_of(bounds: np.ndarray) -> BBox:
+    """The box around (n, 4) bounds (minx, miny, maxx, maxy; a NaN row: no geometry), or
+    Peru's box when no feature has a geometry."""
+    finite = bounds[~np.isnan(bounds).any(axis=1)] if len(bounds) else bounds
+    if not len(finite):
+        return PERU_BBOX_4326
+    return (
+        float(finite[:, 0].min()),
+        float(finite[:, 1].min()),
+        float(finite[:, 2].max()),
+        float(finite[:, 3].max()),
+    )
+
+
+def _bounds(geoms: list[BaseGeometry | None]) -> np.ndarray:
+    return np.array(
+        [g.bounds if g is not None else (np.nan,) * 4 for g in geoms], dtype=float
+    ).reshape(-1, 4)
+
+
+def _frame_and_geometries(
+    catalog: Catalog, layer: LayerDefinition
+) -> tuple[Any, list[BaseGeometry | None]]:
+    """The layer's places and their geometries (None where missing or empty)."""
     frame = level_places(catalog, layer.level)
     if layer.kind is not None:
         frame = frame[frame["kind"] == layer.kind]
     is_capital = layer.source == "units" and layer.geometry == "point"
-    return frame, list(frame["capital"] if is_capital else frame.geometry)
+    geoms = frame["capital"] if is_capital else frame.geometry
+    return frame, [g if isinstance(g, BaseGeometry) and not g.is_empty else None for g in geoms]
 
 
 def layer_extent(catalog: Catalog, layer: LayerDefinition) -> BBox:
     """Bounding box (lon/lat) of the layer's features, without building its feature table."""
 
     def build() -> BBox:
-        _, geoms = _frame_and_geometries(catalog, layer)
-        boxes = [g.bounds for g in geoms if isinstance(g, BaseGeometry) and not g.is_empty]
-        if not boxes:
-            return PERU_BBOX_4326
-        return (
-            min(b[0] for b in boxes),
-            min(b[1] for b in boxes),
-            max(b[2] for b in boxes),
-            max(b[3] for b in boxes),
-        )
+        return extent_of(_bounds(_frame_and_geometries(catalog, layer)[1]))
 
     return per_snapshot(catalog, ("ogc_layer_extent", layer.id), build)
 
@@ -188,7 +193,7 @@ def _places(
             raw = code if name == "code" else record.get(name)
             props[name] = _number(raw) if kind == "number" else _text(raw)
         rows.append(props)
-    return ids, rows, [g if isinstance(g, BaseGeometry) and not g.is_empty else None for g in geoms]
+    return ids, rows, geoms
 
 
 def layer_publications(catalog: Catalog, layer: LayerDefinition) -> tuple[str, ...]:
@@ -238,9 +243,7 @@ def build_table(
                 props[f"{code}_period"] = None
     for code, props in zip(ids, rows, strict=True):
         props["series_url"] = series_path(layer.default_indicator, code)
-    bounds = np.array(
-        [g.bounds if g is not None else (np.nan,) * 4 for g in geoms], dtype=float
-    ).reshape(-1, 4)
+    bounds = _bounds(geoms)
     return FeatureTable(
         layer=layer,
         version=catalog.version,
