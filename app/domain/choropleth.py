@@ -137,7 +137,7 @@ def _feature(row: Any, geometries: Mapping[str, dict[str, Any] | None]) -> dict[
 def build_choropleth(
     catalog: Catalog, params: ChoroplethParams, policy: SuppressionPolicy
 ) -> Choropleth:
-    """Compute, suppress, classify and colour (see app/stats for each step)."""
+    """Compute and suppress (`published_values`), classify and colour (`classify_places`)."""
     lang = check_lang(params.lang)
     indicator = resolve_indicator(catalog, params.indicator)
     level = check_level(params.level, MAP_LEVELS)

@@ -1,9 +1,10 @@
 """Feature tables: each layer's features precomputed once per catalog version.
 
 A feature carries the place's attributes, its latest figures for the layer's indicators (from
-app.domain.values.published_values, the same numbers as /api/v1) and a link to its time series (kept
-as a path; `feature_properties` makes it absolute with the request's base URL). Every OGC front
-(pygeoapi, WFS, WMS GetFeatureInfo) reads these tables; none recomputes figures.
+app.domain.values.published_values, the same numbers as /api/v1) and a link to its time
+series (kept as a path; `feature_properties` makes it absolute with the request's base URL).
+Every OGC front (pygeoapi, WFS, WMS GetFeatureInfo) and the vector tiles read these tables;
+none recomputes figures.
 """
 
 from __future__ import annotations
