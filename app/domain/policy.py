@@ -25,7 +25,6 @@ from app.sources import citation, citations, document_label
 
 GREEN_MIN_PCT = 90.0
 AMBER_MIN_PCT = 60.0
-SERIES = ("baseline", "expected", "obtained")
 
 
 def progress_pct(expected: float | None, obtained: float | None) -> float | None:
