@@ -9,15 +9,15 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import ColumnsQuery, RawQuery, respond, suppression_policy
-from app.api.services.choropleth import (
+from app.catalog.snapshot import Catalog
+from app.domain.choropleth import (
     Choropleth,
     ChoroplethParams,
     build_choropleth,
     choropleth_download,
 )
-from app.api.services.params import parse_dimension_filters
-from app.api.services.places import level_geometry_json_for_zoom
-from app.catalog.snapshot import Catalog
+from app.domain.params import parse_dimension_filters
+from app.domain.places import level_geometry_json_for_zoom
 from app.errors import InvalidParameterError
 from app.exports.formats import MAP_FORMATS
 from app.params import parse_numbers
