@@ -13,7 +13,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
 from app.api.errors import install_error_handlers
-from app.api.middleware import HttpGuardMiddleware, RequestLimits
+from app.api.middleware import HttpGuardMiddleware, RequestLimits, UploadBound
 from app.api.respond import ReportSlots
 from app.api.response_cache import ResponseCacheMiddleware, VersionedLRU
 from app.api.routes import admin, health
@@ -30,11 +30,18 @@ from app.viewer import mount_viewer
 
 
 def request_limits(settings: Settings) -> RequestLimits:
+    token = settings.admin_token_sha256
+    upload = (
+        UploadBound(f"{admin.router.prefix}/datasets", settings.upload_max_bytes, token)
+        if token is not None
+        else None
+    )
     return RequestLimits(
         max_body_bytes=settings.max_body_bytes,
         max_url_bytes=settings.max_url_bytes,
         max_header_bytes=settings.max_header_bytes,
         max_header_count=settings.max_header_count,
+        upload=upload,
     )
 
 
