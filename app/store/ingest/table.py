@@ -23,6 +23,7 @@ from app.errors import LoadError
 TableSource = bytes | Path | BinaryIO
 
 MAX_LINE_BYTES = 1024 * 1024
+READ_BLOCK_BYTES = 1024 * 1024
 # A workbook could unpack to gigabytes (zip bomb): the sizes its members declare are checked
 # first; zipfile never inflates a member beyond its declared size.
 MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
@@ -97,36 +98,46 @@ def read_table(source: TableSource, filename: str, limits: LoadLimits) -> Iterat
 
 
 def _csv_table(handle: BinaryIO, limits: LoadLimits) -> Table:
-    table: Table | None = None
+    table = Table([], iter(()))
 
     def lines() -> Iterator[str]:
-        # Lines are split on b"\n" before decoding (a UTF-8 sequence never holds that byte), so
-        # a decoding error or a NUL byte names its line; bare CR line ends are split too.
-        number = 0
-        while line := handle.readline(MAX_LINE_BYTES + 1):
-            number += 1
-            if table is not None:
-                table.bytes_read += len(line)
-            if len(line) > MAX_LINE_BYTES:
-                raise LoadError(f"line longer than {MAX_LINE_BYTES} bytes", row=number)
-            if number == 1 and line.startswith(_BOM):
-                line = line[len(_BOM) :]
+        # Read in blocks of whole lines: a UTF-8 sequence never holds b"\n", so each block
+        # decodes alone, and a decoding error or a NUL byte is traced to its line.
+        before = 0  # lines in the blocks already read
+        offset = 0  # bytes in the blocks already read
+        carry = b""
+        while True:
+            chunk = handle.read(READ_BLOCK_BYTES)
+            data = carry + chunk
+            if not data:
+                return
+            cut = len(data) if not chunk else data.rfind(b"\n") + 1
+            if cut == 0:
+                if len(data) > MAX_LINE_BYTES:
+                    raise LoadError(f"line longer than {MAX_LINE_BYTES} bytes", row=before + 1)
+                carry = data
+                continue
+            block, carry = data[:cut], data[cut:]
+            skip = len(_BOM) if offset == 0 and block.startswith(_BOM) else 0
             try:
-                text = line.decode("utf-8")
+                text = block[skip:].decode("utf-8")
             except UnicodeDecodeError as exc:
+                row = before + block.count(b"\n", 0, skip + exc.start) + 1
                 raise LoadError(
-                    f"byte {exc.start} of the line is not UTF-8; save the file as CSV UTF-8",
-                    row=number,
+                    f"byte {offset + skip + exc.start} is not UTF-8; save the file as CSV UTF-8",
+                    row=row,
                 ) from exc
             if "\x00" in text:
-                raise LoadError("the file contains NUL bytes: it is not a text CSV", row=number)
-            carriage = text.find("\r")
-            if carriage == -1 or carriage == len(text) - 2:
-                yield text
-            else:
-                yield from text.splitlines(keepends=True)
+                row = before + text.count("\n", 0, text.index("\x00")) + 1
+                raise LoadError("the file contains NUL bytes: it is not a text CSV", row=row)
+            before += block.count(b"\n")
+            offset += len(block)
+            table.bytes_read = offset
+            # newline="": lines end at \r\n, \n or a bare \r, as the csv module expects.
+            yield from io.StringIO(text, newline="")
 
-    table = _open_table(_csv_cells(lines()), limits)
+    opened = _open_table(_csv_cells(lines()), limits)
+    table.header, table.rows = opened.header, opened.rows
     return table
 
 
@@ -200,7 +211,7 @@ def _open_table(rows: Iterator[list[str]], limits: LoadLimits) -> Table:
                         f"{len(cells)} cells but the header has {width} columns", row=number
                     )
                 cells = cells[:width]
-            stripped = [c.strip() for c in cells]
+            stripped = list(map(str.strip, cells))
             if not any(stripped):
                 continue
             if len(stripped) < width:
