@@ -24,7 +24,7 @@ COLUMNS = (
     "source_table",
     "source_locator",
 )
-BATCH_ROWS = 10_000
+BATCH_ROWS = 2_000
 
 
 def write_observations(

@@ -23,7 +23,7 @@ from app.errors import LoadError
 TableSource = bytes | Path | BinaryIO
 
 MAX_LINE_BYTES = 1024 * 1024
-READ_BLOCK_BYTES = 1024 * 1024
+READ_BLOCK_BYTES = 256 * 1024
 # A workbook could unpack to gigabytes (zip bomb): the sizes its members declare are checked
 # first; zipfile never inflates a member beyond its declared size.
 MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
