@@ -198,7 +198,6 @@ class BarProgress:
             unit_divisor=1024 if unit == "B" else 1000,
             disable=None,
             file=sys.stderr,
-            dynamic_ncols=True,
         )
 
     def advance(self, amount: int) -> None:
