@@ -6,7 +6,7 @@
 For each size, a CSV of that many rows is generated with bench/scale.py's generator (random
 figures marked SYNTHETIC in the title and source, written to a temporary folder and deleted at
 the end: never shipped as data) and loaded in one `siep load` into a freshly seeded store. The
-wall time and the peak resident memory (ru_maxrss) of that `siep load` process are printed
+wall time, CPU time and peak resident memory (ru_maxrss) of that `siep load` process are printed
 as a Markdown table (bench/RESULTS.md keeps the numbers). PostGIS runs in a throwaway cluster
 (tests/support/pgcluster.py: fsync and synchronous_commit off, as in the tests).
 """
@@ -35,12 +35,14 @@ class LoadRun:
     rows: int
     file_mb: float
     seconds: float
+    cpu_seconds: float
     peak_rss_mb: float
 
     def line(self) -> str:
         return (
             f"| {self.backend} | {self.rows:,} | {self.file_mb:.0f} | {self.seconds:.1f} "
-            f"| {self.rows / self.seconds:,.0f} | {self.peak_rss_mb:.0f} |"
+            f"| {self.cpu_seconds:.1f} | {self.rows / self.seconds:,.0f} "
+            f"| {self.peak_rss_mb:.0f} |"
         )
 
 
@@ -62,8 +64,9 @@ def write_synthetic_csv(url: str, rows: int, path: Path) -> None:
                 break
 
 
-def timed_load(path: Path, env: dict[str, str], logs: Path) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one `siep load` of `path`."""
+def timed_load(path: Path, env: dict[str, str], logs: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of one `siep load` of `path` (the CPU time
+    is the loader's own: on a busy machine the wall time also counts waiting for a core)."""
     command = [sys.executable, "-m", "app.cli", "load", str(path), "--title", SYNTHETIC]
     with (logs / "load.out").open("w") as out, (logs / "load.err").open("w") as err:
         started = time.monotonic()
@@ -81,7 +84,7 @@ def timed_load(path: Path, env: dict[str, str], logs: Path) -> tuple[float, floa
         detail = (logs / "load.out").read_text() + (logs / "load.err").read_text()
         raise RuntimeError(f"siep load failed:\n{detail}")
     print((logs / "load.out").read_text().strip(), flush=True)
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -91,6 +94,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
     parser.add_argument("--backend", choices=["sqlite", "postgis", "both"], default="both")
     args = parser.parse_args()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    load = " ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"commit {commit or '?'}; {os.cpu_count()} cores; load average at start {load}")
     folder = Path(tempfile.mkdtemp(prefix="siep-load-"))
     cluster = None
     runs: list[LoadRun] = []
@@ -113,8 +121,9 @@ def main() -> None:
                 siep(["seed"], env)
                 if number == 0:
                     write_synthetic_csv(url, rows, csv_path)
-                seconds, peak_mb = timed_load(csv_path, env, folder)
-                run = LoadRun(backend, rows, csv_path.stat().st_size / 1e6, seconds, peak_mb)
+                seconds, cpu, peak_mb = timed_load(csv_path, env, folder)
+                size_mb = csv_path.stat().st_size / 1e6
+                run = LoadRun(backend, rows, size_mb, seconds, cpu, peak_mb)
                 print(run.line(), flush=True)
                 runs.append(run)
                 if backend == "sqlite":
@@ -126,8 +135,8 @@ def main() -> None:
         if cluster is not None:
             cluster.destroy()
         shutil.rmtree(folder, ignore_errors=True)
-    print("\n| backend | rows | file MB | `siep load` s | rows/s | peak RSS MB |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("\n| backend | rows | file MB | `siep load` s | CPU s | rows/s | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for run in runs:
         print(run.line())
 
