@@ -8,6 +8,7 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from app.store.ingest.tidy import TidyRow
 
@@ -36,9 +37,15 @@ def write_observations(
     """Append `rows` to dataset `dataset_id`; returns how many were written. `on_rows` is told
     the count of each batch written (progress)."""
     driver: Any = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
-        return _copy(driver, dataset_id, rows, on_rows)
-    return _insert_many(driver, dataset_id, rows, on_rows)
+    driver_error = conn.dialect.loaded_dbapi.Error
+    try:
+        if conn.dialect.name == "postgresql":
+            return _copy(driver, dataset_id, rows, on_rows)
+        return _insert_many(driver, dataset_id, rows, on_rows)
+    except driver_error as exc:
+        # The driver's own error, wrapped as SQLAlchemy wraps it on every other write, so
+        # callers see one kind of store failure (the admin API answers 503 for it).
+        raise DBAPIError.instance("bulk write of observations", None, exc, driver_error) from exc
 
 
 def _copy(
