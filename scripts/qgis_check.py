@@ -23,7 +23,6 @@ written to a file.
 from __future__ import annotations
 
 import argparse
-import csv
 import gc
 import hashlib
 import json
@@ -34,14 +33,13 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from qgis.core import (
     QgsApplication,
     QgsCoordinateReferenceSystem,
@@ -59,28 +57,15 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QSize, QUrl, QUrlQuery
 from qgis.PyQt.QtGui import QColor, QImage
+from source_layers import Expected, expected_layers
 
 ROOT = Path(__file__).resolve().parents[1]
-GEODATA = ROOT / "geodata"
-BOUNDARY_FILES = {
-    "departamento": "departamentos",
-    "provincia": "provincias",
-    "distrito": "distritos",
-    "oficina_regional": "oficinas_regionales",
-}
 PERU = QgsRectangle(-81.5, -18.5, -68.5, 0.1)
 EXTENT_TOLERANCE = 1e-4  # degrees: the services publish the source coordinates
 SIZE = QSize(260, 372)
 # Browser items stay referenced until os._exit: deleting their wrappers (by reference count or
 # by the cycle collector) while QGIS owns the items crashes QGIS 3.22.
 BROWSER_ITEMS: list[Any] = []
-
-
-@dataclass
-class Expected:
-    count: int
-    geometries: int
-    extent: tuple[float, float, float, float]
 
 
 @dataclass
@@ -95,43 +80,6 @@ class Result:
         if not condition:
             self.ok = False
             self.problems.append(problem)
-
-
-def _positions(coordinates: Any) -> Iterator[tuple[float, float]]:
-    if coordinates and isinstance(coordinates[0], int | float):
-        yield float(coordinates[0]), float(coordinates[1])
-        return
-    for part in coordinates:
-        yield from _positions(part)
-
-
-def _bbox(points: Iterable[tuple[float, float]]) -> tuple[float, float, float, float]:
-    xs, ys = zip(*points, strict=True)
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def expected_layers() -> dict[str, Expected]:
-    """Count, geometries and extent of every published layer, read from the source files."""
-    establishments = list(csv.DictReader((GEODATA / "establishments.csv").open()))
-    found: dict[str, Expected] = {}
-    for path in sorted((ROOT / "layers").glob("*.yaml")):
-        layer = yaml.safe_load(path.read_text())
-        if layer["source"] == "establishments":
-            rows = [r for r in establishments if r["kind"] == layer["kind"]]
-            points = [(float(r["lon"]), float(r["lat"])) for r in rows if r["lon"] and r["lat"]]
-            found[layer["id"]] = Expected(len(rows), len(points), _bbox(points))
-            continue
-        name = BOUNDARY_FILES[layer["level"]]
-        features = json.loads((GEODATA / "boundaries" / f"{name}.geojson").read_text())["features"]
-        drawn = [f for f in features if f["geometry"]]
-        extent = _bbox(p for f in drawn for p in _positions(f["geometry"]["coordinates"]))
-        count = len(features)
-        if layer["level"] == "distrito":  # places without INEI 2007 limits: null geometry
-            count = sum(
-                1 for _ in csv.DictReader((GEODATA / "boundaries" / "distritos.csv").open())
-            )
-        found[layer["id"]] = Expected(count, len(drawn), extent)
-    return found
 
 
 def free_port() -> int:
