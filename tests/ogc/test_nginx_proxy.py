@@ -1,6 +1,6 @@
 """A real nginx in front of the server under a path prefix (deploy/nginx-prefix.conf, as
-documented): every link of the OGC API landing page and collections, the WMS and WFS
-capabilities, TileJSON and the viewer's page points through the proxy and answers.
+documented): every link of the OGC API landing page and collections (JSON and HTML), the WMS
+and WFS capabilities, TileJSON and the viewer's page points through the proxy and answers.
 
 nginx (Debian's nginx-light) is installed with apt-get when missing and we are root, as the
 browser tests do for Chromium; otherwise the test skips.
@@ -29,6 +29,8 @@ PREFIX = "/siep"
 SEEDS = (
     "/ogc?f=json",
     "/ogc/collections?f=json",
+    "/ogc?f=html",
+    "/ogc/collections/departamentos?f=html",
     "/wms?SERVICE=WMS&REQUEST=GetCapabilities",
     "/wms?SERVICE=WMS&VERSION=1.1.1&REQUEST=GetCapabilities",
     "/wfs?SERVICE=WFS&REQUEST=GetCapabilities",
