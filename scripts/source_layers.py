@@ -47,25 +47,29 @@ def _bbox(points: Iterable[tuple[float, float]]) -> tuple[float, float, float, f
     return min(xs), min(ys), max(xs), max(ys)
 
 
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+
+
 def expected_layers() -> dict[str, Expected]:
     """Count, geometries and extent of every published layer, read from the source files."""
-    establishments = list(csv.DictReader((GEODATA / "establishments.csv").open()))
+    establishments = _rows(GEODATA / "establishments.csv")
     found: dict[str, Expected] = {}
     for path in sorted((ROOT / "layers").glob("*.yaml")):
-        layer = yaml.safe_load(path.read_text())
+        layer = yaml.safe_load(path.read_text(encoding="utf-8"))
         if layer["source"] == "establishments":
             rows = [r for r in establishments if r["kind"] == layer["kind"]]
             points = [(float(r["lon"]), float(r["lat"])) for r in rows if r["lon"] and r["lat"]]
             found[layer["id"]] = Expected(len(rows), len(points), _bbox(points))
             continue
         name = BOUNDARY_FILES[layer["level"]]
-        features = json.loads((GEODATA / "boundaries" / f"{name}.geojson").read_text())["features"]
+        features = json.loads(
+            (GEODATA / "boundaries" / f"{name}.geojson").read_text(encoding="utf-8")
+        )["features"]
         drawn = [f for f in features if f["geometry"]]
         extent = _bbox(p for f in drawn for p in _positions(f["geometry"]["coordinates"]))
         count = len(features)
         if layer["level"] == "distrito":  # places without INEI 2007 limits: null geometry
-            count = sum(
-                1 for _ in csv.DictReader((GEODATA / "boundaries" / "distritos.csv").open())
-            )
+            count = len(_rows(GEODATA / "boundaries" / "distritos.csv"))
         found[layer["id"]] = Expected(count, len(drawn), extent)
     return found
