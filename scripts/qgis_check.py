@@ -11,7 +11,8 @@ the advertised links), the count and the number of geometries must equal those o
 files (geodata/), the extent QGIS computes must match the source's, and a render must draw
 pixels. For each WMS layer: a render without time must draw pixels, then the map settings step
 through every period QGIS lists for the layer (as the Temporal Controller does); each step must
-send `TIME=<period>`, get a 200 and draw pixels.
+send `TIME=<period>`, get a 200 and draw pixels. For each collection's vector tiles (from its
+TileJSON's URL template): the tiles QGIS asks for answer 200 or 204 and the render draws pixels.
 
 Expected numbers come from the repository's files, never from the server:
 geodata/boundaries/*.geojson and distritos.csv, geodata/establishments.csv, layers/*.yaml.
@@ -43,17 +44,21 @@ import numpy as np
 from qgis.core import (
     QgsApplication,
     QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
     QgsDataItem,
+    QgsDataSourceUri,
     QgsLayerItem,
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsNetworkAccessManager,
     QgsNetworkReplyContent,
     QgsNetworkRequestParameters,
+    QgsProject,
     QgsRasterLayer,
     QgsRectangle,
     QgsSettings,
     QgsVectorLayer,
+    QgsVectorTileLayer,
 )
 from qgis.PyQt.QtCore import QSize, QUrl, QUrlQuery
 from qgis.PyQt.QtGui import QColor, QImage
@@ -190,12 +195,18 @@ def _typename(uri: str) -> str:
     return uri.split("typename='", 1)[1].split("'", 1)[0]
 
 
-def render(layer: Any, extent: QgsRectangle, temporal: Any = None) -> np.ndarray:
+def render(
+    layer: Any, extent: QgsRectangle, temporal: Any = None, crs: str = "EPSG:4326"
+) -> np.ndarray:
+    """The layer drawn over `extent` (lon/lat) in `crs` on white, as 0xAARRGGBB pixels."""
     settings = QgsMapSettings()
     settings.setLayers([layer])
-    settings.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    destination = QgsCoordinateReferenceSystem(crs)
+    settings.setDestinationCrs(destination)
     settings.setOutputSize(SIZE)
-    settings.setExtent(extent)
+    geographic = QgsCoordinateReferenceSystem("EPSG:4326")
+    transform = QgsCoordinateTransform(geographic, destination, QgsProject.instance())
+    settings.setExtent(transform.transformBoundingBox(extent))
     settings.setBackgroundColor(QColor(255, 255, 255))
     if temporal is not None:
         settings.setIsTemporal(True)
@@ -305,6 +316,35 @@ def check_wms(name: str, uri: str, network: Network) -> Result:
     return result
 
 
+def check_vector_tiles(layer_id: str, base: str, network: Network) -> Result:
+    """The collection's vector tiles (Web Mercator), from the URL template of its TileJSON, as
+    QGIS's "Vector Tile ▸ New Generic Connection" adds them."""
+    result = Result("MVT", layer_id)
+    url = f"{base}/ogc/collections/{layer_id}/tiles/WebMercatorQuad/tilejson.json"
+    with urllib.request.urlopen(url, timeout=60) as response:
+        tilejson = json.loads(response.read())
+    uri = QgsDataSourceUri()
+    uri.setParam("type", "xyz")
+    uri.setParam("url", tilejson["tiles"][0])
+    uri.setParam("zmin", str(tilejson["minzoom"]))
+    uri.setParam("zmax", str(tilejson["maxzoom"]))
+    layer = QgsVectorTileLayer(bytes(uri.encodedUri()).decode(), layer_id)
+    if not layer.isValid():
+        result.check(False, "layer is not valid")
+        return result
+    mark = network.mark()
+    pixels = drawn_pixels(render(layer, PERU, crs="EPSG:3857"))
+    statuses = [network.statuses.get(u, 0) for u in network.since(mark)]
+    result.numbers = {
+        "tiles": len(statuses),
+        "with_features": statuses.count(200),
+        "drawn_pixels": pixels,
+    }
+    result.check(pixels > 0, "render is blank")
+    result.check(200 in statuses and set(statuses) <= {200, 204}, f"tile statuses {statuses}")
+    return result
+
+
 def run(base: str) -> list[Result]:
     settings = QgsSettings()
     settings.setValue("qgis/connections-wms/siep/url", f"{base}/wms")
@@ -330,6 +370,7 @@ def run(base: str) -> list[Result]:
         results.append(check_vector(key, name, key, uri, expected[layer_id], network))
     for name, (_key, uri) in sorted(browser_uris("WMS").items()):
         results.append(check_wms(name, uri, network))
+    results.extend(check_vector_tiles(layer_id, base, network) for layer_id in sorted(expected))
     return results
 
 
