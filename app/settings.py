@@ -67,7 +67,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=25 * 1024 * 1024,
         ge=1024,
-        description="Largest request body accepted (uploads, WFS POST); larger gets HTTP 413.",
+        description="Largest request body accepted by any front; larger gets HTTP 413 before "
+        "routing. An admin upload bearing the valid token has its own bound, "
+        "upload_max_bytes.",
+    )
+    ogc_max_body_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        description="Largest body of an OGC request (a CQL2-JSON filter posted to /ogc, a WFS "
+        "POST); larger gets HTTP 413 in the protocol's error format (app/http_limits.py).",
     )
     load_max_bytes: int = Field(
         default=2 * 1024**3,
