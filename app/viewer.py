@@ -64,7 +64,7 @@ def viewer_config(settings: Settings) -> ViewerConfig:
         tile_attribution=OSM_ATTRIBUTION if tiles else None,
         data_attribution=DATA_ATTRIBUTION,
         boundary_attribution=BOUNDARY_ATTRIBUTION,
-        api_base="/api/v1",
+        api_base="api/v1",
     )
 
 

@@ -1,10 +1,10 @@
 // The only module that talks to the server: the public JSON API under /api/v1 (same origin).
 
-let apiBase = "/api/v1";
+let apiBase = "api/v1";
 const cache = new Map();
 
 export function setApiBase(base) {
-  apiBase = base || "/api/v1";
+  apiBase = base || "api/v1";
 }
 
 export class ApiError extends Error {
@@ -65,7 +65,7 @@ function query(params) {
 }
 
 export function viewerConfig() {
-  return getJSON("/viewer-config.json");
+  return getJSON("viewer-config.json");
 }
 
 /** Indicators as [{code, label, unit, group, periods: [...]|null, levels: [...]|null}]. */

@@ -26,11 +26,11 @@
     query.set("classes", params.get("classes") || "5");
     query.set("lang", lang);
     // Polygons simplified for zoom 5 (the whole country): api.js fetches the full ones on zooming in.
-    get("/api/v1/choropleth?" + query.toString() + (level === "distrito" ? "" : "&geometry_zoom=5"));
+    get("api/v1/choropleth?" + query.toString() + (level === "distrito" ? "" : "&geometry_zoom=5"));
   }
-  get("/viewer-config.json");
-  var indicators = get("/api/v1/indicators?lang=" + lang);
-  get("/api/v1/establishments?lang=" + lang);
+  get("viewer-config.json");
+  var indicators = get("api/v1/indicators?lang=" + lang);
+  get("api/v1/establishments?lang=" + lang);
   var indicator = params.get("indicator") || "population";
   var level = params.get("level") || "departamento";
   if (!params.get("indicator") && !params.get("period") && level === "departamento") {

@@ -48,7 +48,7 @@ const LABEL_HEIGHT = 16;
 
 /** Capital cities as labels; a label that would overlap one of higher rank is left out. */
 export async function addCities(map) {
-  const response = await fetch("/viewer-cities.json");
+  const response = await fetch("viewer-cities.json");
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const body = await response.json();
   map.createPane("cities");

@@ -280,7 +280,7 @@ function syncControls() {
 function downloadBase() {
   if (isNational()) {
     return (format) =>
-      `${app.config?.api_base || "/api/v1"}/series?${new URLSearchParams({ indicator: app.view.indicator, place: "PE", granularity: app.gran, lang: lang(), f: format })}`;
+      `${app.config?.api_base || "api/v1"}/series?${new URLSearchParams({ indicator: app.view.indicator, place: "PE", granularity: app.gran, lang: lang(), f: format })}`;
   }
   return (format) => api.downloadUrl(app.view, format);
 }
@@ -934,7 +934,7 @@ function wireControls() {
     document.body.dataset.shared = result;
   });
   $("embed").addEventListener("click", () => {
-    const code = showEmbed(permalink({ ...app.view, center: null }, "/embed"), document.title);
+    const code = showEmbed(permalink({ ...app.view, center: null }, "embed"), document.title);
     document.body.dataset.embedCode = String(code.length);
   });
   $("cite-copy").addEventListener("click", async () => {

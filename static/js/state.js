@@ -71,9 +71,13 @@ export function writeHash(view) {
   return hash;
 }
 
-/** The permanent link of a view: the page with the view as a query string (previews read it). */
-export function permalink(view, path = "/") {
-  return `${window.location.origin}${path}?${viewParams(view)}`;
+/**
+ * The permanent link of a view: the page with the view as a query string (previews read it).
+ * `path` is relative to the page, so links keep a proxy's path prefix (/siep/embed → /siep/).
+ */
+export function permalink(view, path = "./") {
+  const url = new URL(path, document.baseURI);
+  return `${url.origin}${url.pathname}?${viewParams(view)}`;
 }
 
 /** Order of docs/data-format.md: by the month a period ends; month < quarter < year. */

@@ -24,6 +24,7 @@ import pytest
 
 from app.settings import PROJECT_ROOT
 from tests.support.server import ServerProcess, free_port, start_server
+from tests.viewer.conftest import DESKTOP, open_page
 
 PREFIX = "/siep"
 SEEDS = (
@@ -165,3 +166,23 @@ def test_every_link_resolves_through_the_proxy(proxy: str, upstream: ServerProce
                 failed.append((link, response.status_code, response.text[:200]))
         assert not failed, failed
     print(f"{len(ours)} links followed through nginx")
+
+
+@pytest.mark.browser
+def test_viewer_works_under_the_prefix(proxy: str, browser: Any) -> None:
+    """The page, its scripts, its API calls and its permanent link all stay under /siep/."""
+    base = f"{proxy}{PREFIX}/"
+    page = open_page(browser, base, DESKTOP)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    try:
+        page.goto(base)
+        page.wait_for_selector('body[data-ready="1"]', timeout=30_000)
+        assert page.locator("path[data-code]").count() == 25
+        page.wait_for_selector("#cite-text:has-text('/siep/?')", timeout=20_000)
+        outside = [url for url in requested if not url.startswith(base)]
+        assert not outside, outside
+        assert any(url.startswith(f"{base}api/v1/choropleth") for url in requested)
+        page.watch.assert_clean()
+    finally:
+        page.context.close()
