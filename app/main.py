@@ -14,19 +14,22 @@ from starlette.middleware.gzip import GZipMiddleware
 from app import __version__
 from app.api.errors import install_error_handlers
 from app.api.middleware import HttpGuardMiddleware, RequestLimits
-from app.api.respond import ReportSlots
 from app.api.response_cache import ResponseCacheMiddleware, VersionedLRU
 from app.api.routes import admin, health
 from app.api.v1 import router as api_v1_router
 from app.catalog.holder import CatalogHolder
 from app.docs_pages import mount_docs_pages
 from app.ogc.mount import mount_ogc
+from app.render import mapnik_render
+from app.render.pool import WorkerPool, shared_pool
 from app.settings import Settings
 from app.stats import classify
 from app.store.engine import make_engine
 from app.store.marker import read_marker, sqlite_path
 from app.tiles.routes import mount_tiles
 from app.viewer import mount_viewer
+
+REPORT_NICENESS = 10
 
 
 def request_limits(settings: Settings) -> RequestLimits:
@@ -50,6 +53,29 @@ def keep_root_logger() -> Iterator[None]:
         root.handlers[:] = handlers
 
 
+def report_pool(settings: Settings) -> WorkerPool:
+    """Worker processes building report files, niced so that light requests win the CPU."""
+    return shared_pool(
+        "building reports",
+        settings.report_concurrency,
+        settings.report_timeout_s,
+        settings.report_wait_s,
+        niceness=REPORT_NICENESS,
+    )
+
+
+def render_pool(settings: Settings) -> WorkerPool | None:
+    if settings.render_workers == 0:
+        return None
+    return shared_pool(
+        "drawing maps",
+        settings.render_workers,
+        settings.render_timeout_s,
+        settings.render_timeout_s,
+        map_cache_bytes=mapnik_render.MAX_MAP_CACHE_BYTES,
+    )
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The SIEP-Perú application over the store named by `settings`."""
     url = settings.effective_database_url
@@ -58,13 +84,19 @@ def create_app(settings: Settings) -> FastAPI:
     store_file = sqlite_path(url)
     marker = read_marker(store_file) if store_file is not None else None
     holder = CatalogHolder(engine, store_file, marker.store_id if marker else None)
+    renderer = render_pool(settings)
+    pools = [report_pool(settings), *([renderer] if renderer else [])]
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(holder.refresh)
         poller = asyncio.create_task(holder.poll(settings.catalog_poll_s))
-        # Answer /health at once; load the map classifiers' libraries in the background.
-        warm_up = asyncio.create_task(asyncio.to_thread(classify.preload))
+        # Answer /health at once; load the map classifiers' libraries and start the worker
+        # processes in the background.
+        warm_up = asyncio.gather(
+            asyncio.to_thread(classify.preload),
+            *(asyncio.to_thread(pool.start) for pool in pools),
+        )
         try:
             yield
         finally:
@@ -88,7 +120,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.holder = holder
     app.state.admin_token_sha256 = settings.admin_token_sha256
-    app.state.report_slots = ReportSlots(settings.report_concurrency, settings.report_wait_s)
+    app.state.report_pool = pools[0]
+    mapnik_render.use_renderer(renderer)
     install_error_handlers(app)
     # Added innermost first: response cache < CORS < HTTP guard (outermost: it bounds the
     # request and turns HEAD into GET before anything else sees it).

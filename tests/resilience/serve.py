@@ -104,3 +104,22 @@ def wait_for(check: object, timeout_s: float = 10.0) -> None:
     while not check():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.1)
+
+
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """Resident memory (RSS) and proportional set size (PSS: shared pages divided among the
+    processes sharing them) of a process and all its descendants (worker processes), in MB."""
+    rss_kb = pss_kb = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(c) for c in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        fields = {line.split(":")[0]: line.split()[1] for line in rollup.splitlines()[1:]}
+        rss_kb += int(fields.get("Rss", 0))
+        pss_kb += int(fields.get("Pss", 0))
+    return rss_kb / 1024, pss_kb / 1024

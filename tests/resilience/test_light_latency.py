@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.resilience.serve import seeded_var_dir, start_serve
+from tests.resilience.serve import seeded_var_dir, start_serve, tree_memory_mb
 from tests.support.browser import run_async
 
 SECONDS = float(os.environ.get("SIEP_LOAD_SECONDS", "0"))
@@ -29,9 +29,15 @@ LEVELS = ("departamento", "provincia", "oficina_regional")
 
 def _light_url(rng: random.Random) -> str:
     south, west = rng.uniform(-18, -3), rng.uniform(-81, -71)
-    kind = rng.randrange(3)
+    kind = rng.randrange(4)
     if kind == 0:
         return "/health"
+    if kind == 3:
+        box = f"{south:.4f},{west:.4f},{south + 2:.4f},{west + 2:.4f},urn:ogc:def:crs:EPSG::4326"
+        return (
+            "/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=siep:provincias&COUNT=50"
+            f"&BBOX={box}"
+        )
     if kind == 1:
         return f"/ogc/collections/provincias/items?bbox={west:.4f},{south:.4f},{west + 2:.4f},{south + 2:.4f}"
     box = f"{south:.4f},{west:.4f},{south + 1:.4f},{west + 1:.4f}"
@@ -74,12 +80,28 @@ async def _warm_up(base: str) -> None:
             await client.get(f"/api/v1/choropleth?indicator=population&level=departamento&f={fmt}")
 
 
-async def _run(base: str) -> dict[str, list]:
+async def _sample_rss(pid: int, until: float, out: dict[str, list]) -> None:
+    while time.monotonic() < until:
+        rss, pss = tree_memory_mb(pid)
+        out["rss_mb"].append(rss)
+        out["pss_mb"].append(pss)
+        await asyncio.sleep(0.5)
+
+
+async def _run(base: str, pid: int) -> dict[str, list]:
     await _warm_up(base)
-    out: dict[str, list] = {"light": [], "report": [], "errors": [], "busy": []}
+    out: dict[str, list] = {
+        "light": [],
+        "report": [],
+        "errors": [],
+        "busy": [],
+        "rss_mb": [],
+        "pss_mb": [],
+    }
     until = time.monotonic() + SECONDS
     reports = max(1, CLIENTS // 3)
-    await asyncio.gather(*(_client(base, i >= reports, i, until, out) for i in range(CLIENTS)))
+    clients = (_client(base, i >= reports, i, until, out) for i in range(CLIENTS))
+    await asyncio.gather(_sample_rss(pid, until, out), *clients)
     return out
 
 
@@ -98,14 +120,17 @@ def test_light_requests_keep_latency_while_reports_build(tmp_path: Path) -> None
         seeded_var_dir(var_dir)
     server = start_serve(var_dir, SIEP_SEED_ON_START="false")
     try:
-        out = run_async(_run(server.base_url))
+        out = run_async(_run(server.base_url, server.process.pid))
     finally:
         server.stop()
     light, report = out["light"], out["report"]
     print(
         f"\n{CLIENTS} clients x {SECONDS:g} s: light n={len(light)} p50={_p(light, 50) * 1000:.0f} ms "
         f"p99={_p(light, 99) * 1000:.0f} ms; reports n={len(report)} p50={_p(report, 50) * 1000:.0f} ms "
-        f"p99={_p(report, 99) * 1000:.0f} ms; 503 busy={len(out['busy'])}; errors={len(out['errors'])}"
+        f"p99={_p(report, 99) * 1000:.0f} ms; 503 busy={len(out['busy'])}; errors={len(out['errors'])}; "
+        f"server and its workers: RSS max {max(out['rss_mb']):.0f} MB, "
+        f"PSS max {max(out['pss_mb']):.0f} MB; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     assert out["errors"] == []
     assert len(light) > 20 and len(report) > 2
