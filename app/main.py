@@ -84,19 +84,14 @@ def create_app(settings: Settings) -> FastAPI:
     store_file = sqlite_path(url)
     marker = read_marker(store_file) if store_file is not None else None
     holder = CatalogHolder(engine, store_file, marker.store_id if marker else None)
-    renderer = render_pool(settings)
-    pools = [report_pool(settings), *([renderer] if renderer else [])]
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(holder.refresh)
         poller = asyncio.create_task(holder.poll(settings.catalog_poll_s))
-        # Answer /health at once; load the map classifiers' libraries and start the worker
-        # processes in the background.
-        warm_up = asyncio.gather(
-            asyncio.to_thread(classify.preload),
-            *(asyncio.to_thread(pool.start) for pool in pools),
-        )
+        # Answer /health at once; load the map classifiers' libraries in the background.
+        # Worker processes start on first use (starting them here slowed every start-up).
+        warm_up = asyncio.create_task(asyncio.to_thread(classify.preload))
         try:
             yield
         finally:
@@ -120,8 +115,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.holder = holder
     app.state.admin_token_sha256 = settings.admin_token_sha256
-    app.state.report_pool = pools[0]
-    mapnik_render.use_renderer(renderer)
+    app.state.report_pool = report_pool(settings)
+    mapnik_render.use_renderer(render_pool(settings))
     install_error_handlers(app)
     # Added innermost first: response cache < CORS < HTTP guard (outermost: it bounds the
     # request and turns HEAD into GET before anything else sees it).

@@ -6,8 +6,8 @@ Python: run in a thread of the server, they starve the event loop and every ligh
 (without the GIL). A job running longer than `timeout_s` gets its worker killed and replaced,
 and the caller a ServerBusyError (HTTP 503 with Retry-After; an OGC exception on /wms).
 
-Workers are forked from a forkserver (a clean process with the rendering and report modules
-imported once, no inherited threads or locks) and started on first use. They hold no catalog:
+Workers are forked from a forkserver (a clean process with Mapnik imported once, no inherited
+threads or locks) and started on first use. They hold no catalog:
 every job carries its data (a map's XML, a report's table), built from the request's own
 snapshot, so a worker always draws the data version the request saw. Each worker keeps
 prepared Mapnik maps by key in a ByteLru; the pool mirrors that cache (same policy, same
@@ -36,13 +36,9 @@ from app.render import mapnik_render
 from app.render.mapnik_render import View
 
 log = logging.getLogger(__name__)
-PRELOAD = (
-    "app.render.mapnik_render",
-    "app.exports.mapimage",
-    "app.exports.reports",
-    "app.exports.tabular",
-    "app.exports.gis",
-)
+# Imported once by the forkserver (shared by every worker); report writers are imported by
+# the report workers when a job needs them (a first map waits for Mapnik only).
+PRELOAD = ("app.render.mapnik_render",)
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(list(PRELOAD))
 
@@ -122,18 +118,6 @@ class WorkerPool:
         self._cond = threading.Condition()
         self._closed = False
         self.timeouts = 0
-
-    def start(self) -> None:
-        """Start the workers not started yet (else each starts on its first job)."""
-        while True:
-            with self._cond:
-                if self._closed or None not in self._idle:
-                    return
-                self._idle.remove(None)
-            worker = _Worker(self.map_cache_bytes, self.niceness)
-            with self._cond:
-                self._idle.append(worker)
-                self._cond.notify()
 
     def render_map(
         self, key: Hashable | None, xml_of: Callable[[], str], view: View, colors: Any

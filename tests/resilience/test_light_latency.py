@@ -1,7 +1,9 @@
-"""Light requests keep their latency while reports are being built (issue 13), against the real
-`siep serve`: report clients loop over distinct choropleth PDF/XLSX/PNG downloads while light
-clients ask OGC API items and WMS tiles at random boxes and /health. A measurement, so it
-runs only when asked (a shared CI machine gives no meaningful latency):
+"""The mixed load of issue 13 against the real `siep serve`: report clients loop over distinct
+choropleth PDF/XLSX/PNG downloads while light clients ask OGC API items, WMS 256² maps and WFS
+GetFeature at random boxes, and /health. It asserts no server error (503 "busy" is counted
+apart) and the memory of the server and its worker processes (PSS) under 1 GB; it prints the
+latencies, which a shared CI machine cannot judge. CI runs 8 clients for 8 s on the fixture
+data; the measurement of docs/reliability.md is
 `SIEP_LOAD_SECONDS=60 SIEP_LOAD_CLIENTS=50 SIEP_LOAD_STORE=<seeded siep.sqlite>
 .venv/bin/python -m pytest tests/resilience/test_light_latency.py -s`."""
 
@@ -16,13 +18,13 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.resilience.serve import seeded_var_dir, start_serve, tree_memory_mb
 from tests.support.browser import run_async
 
-SECONDS = float(os.environ.get("SIEP_LOAD_SECONDS", "0"))
-CLIENTS = int(os.environ.get("SIEP_LOAD_CLIENTS", "12"))
+SECONDS = float(os.environ.get("SIEP_LOAD_SECONDS", "8"))
+CLIENTS = int(os.environ.get("SIEP_LOAD_CLIENTS", "8"))
+MEMORY_CEILING_MB = 1024
 REPORT_FORMATS = ("pdf", "xlsx", "png")
 LEVELS = ("departamento", "provincia", "oficina_regional")
 
@@ -109,8 +111,7 @@ def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
-@pytest.mark.skipif(SECONDS <= 0, reason="a measurement: set SIEP_LOAD_SECONDS to run it")
-def test_light_requests_keep_latency_while_reports_build(tmp_path: Path) -> None:
+def test_mixed_load_has_no_server_error_and_bounded_memory(tmp_path: Path) -> None:
     var_dir = tmp_path / "var"
     store = os.environ.get("SIEP_LOAD_STORE")
     if store:
@@ -134,3 +135,4 @@ def test_light_requests_keep_latency_while_reports_build(tmp_path: Path) -> None
     )
     assert out["errors"] == []
     assert len(light) > 20 and len(report) > 2
+    assert max(out["pss_mb"]) < MEMORY_CEILING_MB
