@@ -8,7 +8,7 @@ everywhere it is drawn.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -223,3 +223,15 @@ def class_colors(classification: Classification, palette: str) -> list[str]:
     """The fill colour of each classified value (MISSING_COLOR for values without class)."""
     colors = palette_colors(palette, classification.k) if classification.k else ()
     return [MISSING_COLOR if c is None else colors[c] for c in classification.classes]
+
+
+def place_colors(
+    classification: Classification, palette: str, statuses: Iterable[str]
+) -> list[str]:
+    """The fill colour of each classified place: SUPPRESSED_COLOR where its status is
+    'suppressed', else its class's colour (`class_colors`). Every map (JSON choropleth and
+    its downloads, WMS, OGC API Maps, map tiles) is coloured here."""
+    return [
+        SUPPRESSED_COLOR if status == "suppressed" else color
+        for color, status in zip(class_colors(classification, palette), statuses, strict=True)
+    ]
