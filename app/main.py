@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import __version__
 from app.api.errors import install_error_handlers
@@ -51,6 +52,22 @@ def keep_root_logger() -> Iterator[None]:
     finally:
         root.setLevel(level)
         root.handlers[:] = handlers
+
+
+class RendererMiddleware:
+    """Maps drawn while serving a request go to this app's pool of map workers (a context
+    variable, not a process global: several apps may live in one process, as in tests)."""
+
+    def __init__(self, app: ASGIApp, renderer: WorkerPool | None) -> None:
+        self.app = app
+        self.renderer = renderer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = mapnik_render.current_renderer.set(self.renderer)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            mapnik_render.current_renderer.reset(token)
 
 
 def report_pool(settings: Settings) -> WorkerPool:
@@ -116,7 +133,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.holder = holder
     app.state.admin_token_sha256 = settings.admin_token_sha256
     app.state.report_pool = report_pool(settings)
-    mapnik_render.use_renderer(render_pool(settings))
+    app.state.render_pool = render_pool(settings)
     install_error_handlers(app)
     # Added innermost first: response cache < CORS < HTTP guard (outermost: it bounds the
     # request and turns HEAD into GET before anything else sees it).
@@ -131,6 +148,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(HttpGuardMiddleware, limits=request_limits(settings))
+    app.add_middleware(RendererMiddleware, renderer=app.state.render_pool)
     app.include_router(health.router)
     app.include_router(admin.router)
     app.include_router(api_v1_router)

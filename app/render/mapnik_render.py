@@ -1,7 +1,7 @@
 """Render coloured polygons and points with Mapnik.
 
-The server draws through a pool of worker processes (app/render/pool.py, installed with
-`use_renderer`): the mapnik 4.3 wheel never releases the GIL, so a render in a thread of the
+The server draws through a pool of worker processes (app/render/pool.py, chosen per
+request through `current_renderer`): the mapnik 4.3 wheel never releases the GIL, so a render in a thread of the
 server stalls its event loop. Without a pool (inside a worker, in tests, in the CLI) maps are
 drawn in the calling process under one lock (Mapnik `Map` objects are not thread-safe, and
 per-thread copies doubled memory: 822 MB instead of 420 MB under the rotating-tile bench).
@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Hashable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -171,13 +172,10 @@ def map_size_bytes(xml: str) -> int:
 # holds the GIL while it draws, so one lock costs no parallelism and makes the shared Maps safe.
 _local_maps = prepared_maps(MAX_MAP_CACHE_BYTES)
 _local_lock = threading.Lock()
-_renderer: Renderer | None = None
-
-
-def use_renderer(renderer: Renderer | None) -> None:
-    """Draw every map of this process through `renderer` (None: in this process)."""
-    global _renderer
-    _renderer = renderer
+# The renderer of the app serving the current request (set per request by
+# app.main.RendererMiddleware; threads started with run_in_threadpool or asyncio.to_thread
+# inherit it); None: draw in this process.
+current_renderer: ContextVar[Renderer | None] = ContextVar("current_renderer", default=None)
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
@@ -237,8 +235,9 @@ def render_map(layers: Sequence[MapData], view: View) -> bytes:
     def xml_of() -> str:
         return map_xml(layers, view.epsg, band)
 
-    if _renderer is not None:
-        return _renderer.render_map(key, xml_of, view, colors)
+    renderer = current_renderer.get()
+    if renderer is not None:
+        return renderer.render_map(key, xml_of, view, colors)
     with _local_lock:
         return draw(_local_maps, key, xml_of() if key not in _local_maps else None, view, colors)
 

@@ -42,7 +42,7 @@ PRELOAD = ("app.render.mapnik_render",)
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(list(PRELOAD))
 
-MapJob = tuple[str, Hashable | None, str | None, View, tuple[str, ...] | None]
+STARTUP_TIMEOUT_S = 60
 
 
 def _serve(conn: Connection, map_cache_bytes: int, niceness: int) -> None:
@@ -50,6 +50,7 @@ def _serve(conn: Connection, map_cache_bytes: int, niceness: int) -> None:
     if niceness:
         os.nice(niceness)
     maps = mapnik_render.prepared_maps(map_cache_bytes)
+    conn.send(("ready",))
     while True:
         try:
             job = conn.recv()
@@ -85,6 +86,11 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        # A job's time limit starts once the worker is up (a fresh forkserver imports Mapnik).
+        if not self.conn.poll(STARTUP_TIMEOUT_S):
+            self.stop()
+            raise ServerBusyError(f"a worker did not start within {STARTUP_TIMEOUT_S} s; retry")
+        self.conn.recv()
         # What the worker's cache holds, kept by the same policy.
         self.maps: ByteLru[Hashable, bool] = mapnik_render.prepared_maps(map_cache_bytes)
 
@@ -158,10 +164,17 @@ class WorkerPool:
             if self._closed:
                 raise ServerBusyError("the server is shutting down")
             worker = self._idle.pop(self._choose(key))
-            if worker is None:
+        if worker is None:  # started outside the lock: other callers keep being served
+            try:
                 worker = _Worker(self.map_cache_bytes, self.niceness)
+            except BaseException:
+                with self._cond:
+                    self._idle.append(None)
+                    self._cond.notify()
+                raise
+        with self._cond:
             self._busy.add(worker)
-            return worker
+        return worker
 
     def _choose(self, key: Hashable | None) -> int:
         """An idle worker that holds `key`, else a started one, else one to start."""

@@ -75,7 +75,7 @@ def test_distinct_hostile_requests_keep_memory_under_a_ceiling(client: TestClien
     grown = memory_mb() - before
     print(f"\n{REQUESTS} distinct hostile requests x2: PSS {before:.0f} -> +{grown:.0f} MB")
     assert grown < CEILING_MB
-    renderer = mapnik_render._renderer
+    renderer = app.state.render_pool
     assert isinstance(renderer, WorkerPool)
     for maps, size_bytes in renderer.prepared_maps():
         assert maps <= mapnik_render.MAX_MAPS
