@@ -15,6 +15,7 @@ from app.catalog.snapshot import Catalog
 from app.domain.periods import layer_default_period, layer_periods
 from app.domain.values import classify_places, published_values
 from app.layers import LayerDefinition
+from app.ogc import wms_time
 from app.ogc.context import OgcContext
 from app.ogc.exceptions import OgcError
 from app.ogc.features import FeatureTable
@@ -118,14 +119,17 @@ class WmsLayers:
             )
         if style_name == "default":
             style_name = wms_layer.layer.style.method
-        chosen = period or self.default_period(catalog, wms_layer)
+        periods = self.periods(catalog, wms_layer)
+        chosen = self.default_period(catalog, wms_layer)
         if chosen is None:
             raise OgcError("LayerNotDefined", f"layer '{wms_layer.name}' has no data", "LAYERS")
-        if period is not None and period not in self.periods(catalog, wms_layer):
-            valid = ", ".join(self.periods(catalog, wms_layer)) or "none"
-            raise OgcError(
-                "InvalidDimensionValue", f"TIME '{period}' has no data; valid: {valid}", "TIME"
-            )
+        if period is not None:
+            chosen = wms_time.resolve(period, periods)
+            if chosen is None:
+                valid = ", ".join(wms_time.advertised(p) for p in periods)
+                raise OgcError(
+                    "InvalidDimensionValue", f"TIME '{period}' has no data; valid: {valid}", "TIME"
+                )
         key = (catalog.version, wms_layer.name, chosen, style_name)
 
         def build() -> tuple[StyledLayer, int]:
