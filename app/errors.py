@@ -52,6 +52,12 @@ class StoreUnavailableError(AppError):
     status_code = 503
 
 
+class StoreFullError(AppError):
+    """The store's disk is full: a write was rolled back (HTTP 507 Insufficient Storage)."""
+
+    status_code = 507
+
+
 class ServerBusyError(AppError):
     """Too much heavy work already running: retry later (HTTP 503 with Retry-After)."""
 

@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator, Iterator
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import __version__
 from app.api.errors import install_error_handlers
 from app.api.middleware import HttpGuardMiddleware
-from app.api.respond import ReportSlots
 from app.api.response_cache import ResponseCacheMiddleware, VersionedLRU
 from app.api.routes import admin, health
 from app.api.v1 import router as api_v1_router
@@ -22,12 +22,16 @@ from app.catalog.holder import CatalogHolder
 from app.docs_pages import mount_docs_pages
 from app.http_limits import request_limits
 from app.ogc.mount import mount_ogc
+from app.render import mapnik_render
+from app.render.pool import WorkerPool, shared_pool
 from app.settings import Settings
 from app.stats import classify
 from app.store.engine import make_engine
 from app.store.marker import read_marker, sqlite_path
 from app.tiles.routes import mount_tiles
 from app.viewer import mount_viewer
+
+REPORT_NICENESS = 10
 
 
 @contextlib.contextmanager
@@ -40,6 +44,45 @@ def keep_root_logger() -> Iterator[None]:
     finally:
         root.setLevel(level)
         root.handlers[:] = handlers
+
+
+class RendererMiddleware:
+    """Maps drawn while serving a request go to this app's pool of map workers (a context
+    variable, not a process global: several apps may live in one process, as in tests)."""
+
+    def __init__(self, app: ASGIApp, renderer: WorkerPool | None) -> None:
+        self.app = app
+        self.renderer = renderer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = mapnik_render.current_renderer.set(self.renderer)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            mapnik_render.current_renderer.reset(token)
+
+
+def report_pool(settings: Settings) -> WorkerPool:
+    """Worker processes building report files, niced so that light requests win the CPU."""
+    return shared_pool(
+        "building reports",
+        settings.report_concurrency,
+        settings.report_timeout_s,
+        settings.report_wait_s,
+        niceness=REPORT_NICENESS,
+    )
+
+
+def render_pool(settings: Settings) -> WorkerPool | None:
+    if settings.render_workers == 0:
+        return None
+    return shared_pool(
+        "drawing maps",
+        settings.render_workers,
+        settings.render_timeout_s,
+        settings.render_timeout_s,
+        map_cache_bytes=mapnik_render.MAX_MAP_CACHE_BYTES,
+    )
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -56,6 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
         await asyncio.to_thread(holder.refresh)
         poller = asyncio.create_task(holder.poll(settings.catalog_poll_s))
         # Answer /health at once; load the map classifiers' libraries in the background.
+        # Worker processes start on first use (starting them here slowed every start-up).
         warm_up = asyncio.create_task(asyncio.to_thread(classify.preload))
         try:
             yield
@@ -80,7 +124,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.holder = holder
     app.state.admin_token_sha256 = settings.admin_token_sha256
-    app.state.report_slots = ReportSlots(settings.report_concurrency, settings.report_wait_s)
+    app.state.report_pool = report_pool(settings)
+    app.state.render_pool = render_pool(settings)
     install_error_handlers(app)
     # Added innermost first: response cache < CORS < HTTP guard (outermost: it bounds the
     # request and turns HEAD into GET before anything else sees it).
@@ -95,6 +140,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(HttpGuardMiddleware, limits=request_limits(settings))
+    app.add_middleware(RendererMiddleware, renderer=app.state.render_pool)
     app.include_router(health.router)
     app.include_router(admin.router)
     app.include_router(api_v1_router)

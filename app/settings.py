@@ -142,13 +142,38 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description="Most report files (PDF, XLSX, DOCX, PNG/JPEG maps, GeoPackage, Shapefile) "
-        "built at once per process; others wait for a slot.",
+        "built at once per process: one worker process each (at a lower CPU priority than "
+        "the server); others wait for a free worker.",
     )
     report_wait_s: float = Field(
         default=15.0,
         gt=0,
         le=600,
         description="Seconds a report request waits for a slot before HTTP 503 (Retry-After).",
+    )
+    report_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="Seconds one report file may take to build in its worker process; beyond "
+        "it the worker is stopped and replaced and the request gets HTTP 503 (Retry-After).",
+    )
+    render_workers: int = Field(
+        default=2,
+        ge=0,
+        le=64,
+        description="Worker processes drawing maps (WMS, raster tiles, OGC API Maps); Mapnik "
+        "holds the GIL, so maps drawn in the server process would stall every request. 0 "
+        "draws in the server process (for debugging). Report files have their own "
+        "`report_concurrency` workers.",
+    )
+    render_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="Seconds one map may take to draw (and a request may wait for a free map "
+        "worker); beyond it the worker is stopped and replaced and the request gets HTTP 503 "
+        "(an OGC exception on /wms).",
     )
     access_log: bool = Field(
         default=False,

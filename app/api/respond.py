@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import re
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Query, Request, Response
 
 from app.catalog.snapshot import Catalog
-from app.errors import ServerBusyError
 from app.exports.download import Download
 from app.exports.formats import BUILTIN_FORMATS
 from app.exports.layout import check_columns
 from app.http_cache import etag_matches
 from app.public_url import request_base_url
+from app.render.pool import WorkerPool
 from app.settings import Settings
 from app.sources import with_citation
 from app.stats.suppress import SuppressionPolicy
@@ -94,33 +92,11 @@ def respond(
     )
     if export.name not in HEAVY_FORMATS:
         return Response(export.write(download), media_type=export.media_type, headers=headers)
-    slots: ReportSlots = request.app.state.report_slots
-    with slots.slot():
-        body = export.write(download)
+    reports: WorkerPool = request.app.state.report_pool
+    body = reports.call(export.write, download)
     return Response(body, media_type=export.media_type, headers=headers)
 
 
-# Reports drawn or typeset in Python (Mapnik holds the GIL while it draws): at most
-# `report_concurrency` at a time, so light requests keep threads and the GIL (issue 13).
+# Reports drawn or typeset in Python: built in a worker process (app/render/pool.py), at most
+# `report_concurrency` at a time and within `report_timeout_s` (issue 13).
 HEAVY_FORMATS = frozenset({"pdf", "xlsx", "docx", "png", "jpg", "gpkg", "shp"})
-
-
-class ReportSlots:
-    """A bounded number of report builds at once; a request waits `wait_s` for a slot,
-    then gets HTTP 503 with Retry-After instead of piling up behind the others."""
-
-    def __init__(self, concurrency: int, wait_s: float) -> None:
-        self._slots = threading.BoundedSemaphore(concurrency)
-        self.wait_s = wait_s
-
-    @contextlib.contextmanager
-    def slot(self) -> Iterator[None]:
-        if not self._slots.acquire(timeout=self.wait_s):
-            raise ServerBusyError(
-                f"the server is busy building other reports; retry in a few seconds "
-                f"(waited {self.wait_s:g} s)"
-            )
-        try:
-            yield
-        finally:
-            self._slots.release()

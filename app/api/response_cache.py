@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.bounded_cache import ENTRY_OVERHEAD_BYTES, ByteLru
 from app.catalog.holder import CatalogHolder
 from app.http_cache import etag_matches
 from app.public_url import FORWARDED_HEADERS
 
 MAX_ENTRY_FRACTION = 8  # one answer may take at most 1/8 of the cache
 SEEN_KEYS = 8192  # requests remembered (as hashes) to admit an answer on its second ask
-ENTRY_OVERHEAD_BYTES = 256  # Python object overhead counted per entry
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,15 @@ class CachedResponse:
 
 
 class VersionedLRU:
-    """Encoded responses of one data version, bounded by their total size in bytes."""
+    """Encoded responses of one data version, bounded by their total size in bytes
+    (app/bounded_cache.py)."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._items: OrderedDict[bytes, CachedResponse] = OrderedDict()
+        self._items: ByteLru[bytes, CachedResponse] = ByteLru(
+            max_bytes, max_entry_fraction=MAX_ENTRY_FRACTION
+        )
         self._seen: OrderedDict[int, None] = OrderedDict()
-        self._bytes = 0
         self._version = -1
         self._lock = threading.Lock()
         self.hits = 0
@@ -54,13 +56,11 @@ class VersionedLRU:
             if version != self._version:
                 self._items.clear()
                 self._seen.clear()
-                self._bytes = 0
                 self._version = version
             item = self._items.get(key)
             if item is None:
                 self.misses += 1
                 return None
-            self._items.move_to_end(key)
             self.hits += 1
             return item
 
@@ -79,20 +79,13 @@ class VersionedLRU:
             return False
 
     def put(self, version: int, key: bytes, item: CachedResponse) -> None:
-        size = item.size(key)
-        if size > self.max_bytes // MAX_ENTRY_FRACTION:
-            return
         with self._lock:
-            if version != self._version:
-                return
-            previous = self._items.pop(key, None)
-            if previous is not None:
-                self._bytes -= previous.size(key)
-            self._items[key] = item
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                dropped_key, dropped = self._items.popitem(last=False)
-                self._bytes -= dropped.size(dropped_key)
+            if version == self._version:
+                self._items.put(key, item, item.size(key) - ENTRY_OVERHEAD_BYTES)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._items.size_bytes
 
     def __len__(self) -> int:
         return len(self._items)

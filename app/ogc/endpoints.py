@@ -42,16 +42,18 @@ async def _run(
     call: Callable[[], OgcResponse],
     render_error: Callable[[OgcError], bytes],
     error_media_type: str,
-    is_inline: bool = False,
 ) -> Response:
     etag = request.app.state.holder.catalog.etag
     try:
-        response = call() if is_inline else await run_in_threadpool(call)
+        response = await run_in_threadpool(call)
     except OgcError as exc:
         return Response(render_error(exc), exc.status, media_type=error_media_type)
-    except AppError as exc:
-        error = OgcError("InvalidParameterValue", exc.message)
-        return Response(render_error(error), 400, media_type=error_media_type)
+    except AppError as exc:  # a 503 (busy, render timeout) stays a 503
+        code = "NoApplicableCode" if exc.status_code >= 500 else "InvalidParameterValue"
+        status = exc.status_code if exc.status_code >= 500 else 400
+        headers = {"Retry-After": "5"} if status == 503 else None
+        body = render_error(OgcError(code, exc.message, status=status))
+        return Response(body, status, headers=headers, media_type=error_media_type)
     except Exception:  # a bug: still answer in the protocol's format
         log.exception("OGC request failed: %s", request.url)
         error = OgcError("NoApplicableCode", "internal error", status=500)
@@ -60,7 +62,6 @@ async def _run(
 
 
 router = APIRouter()
-INLINE_MAP_PIXELS = 512 * 512
 
 
 def _wfs(request: Request) -> WfsService:
@@ -99,19 +100,6 @@ async def wfs_post(request: Request) -> Response:
     )
 
 
-def _is_small_map(params: dict[str, str]) -> bool:
-    """A one-layer GetMap of at most INLINE_MAP_PIXELS: drawn on the event loop (see
-    `wms_get`). Several layers go to a thread: 700 of them held the loop for 52 s (issue 13)."""
-    if (params.get("REQUEST") or "").lower() not in ("getmap", "map"):
-        return False
-    if "," in (params.get("LAYERS") or ""):
-        return False
-    try:
-        return int(params.get("WIDTH") or 0) * int(params.get("HEIGHT") or 0) <= INLINE_MAP_PIXELS
-    except ValueError:
-        return False
-
-
 @router.get("/wms", include_in_schema=False)
 async def wms_get(request: Request) -> Response:
     service, params, base = _wms(request), _params(request), base_url_of(request)
@@ -121,7 +109,5 @@ async def wms_get(request: Request) -> Response:
         return wms_exception_xml(error, version)
 
     media = "text/xml" if version == "1.3.0" else "application/vnd.ogc.se_xml"
-    # The mapnik wheel holds the GIL while it draws, so a worker thread cannot overlap with the
-    # event loop; for a tile (about 1 ms) the thread hop costs more than it could save.
-    inline = _is_small_map(params) and service.is_warm()
-    return await _run(request, lambda: service.handle(params, base), render_error, media, inline)
+    # Maps are drawn in worker processes (app/render/pool.py): the thread only waits.
+    return await _run(request, lambda: service.handle(params, base), render_error, media)

@@ -6,18 +6,20 @@ Polygon layers are written as gml:MultiSurface, point layers as gml:Point.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Sequence
 
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 
+from app.bounded_cache import ByteLru
 from app.ogc.crs import CrsInfo, transformer
 from app.ogc.features import FeatureTable
 from app.ogc.templating import environment
 
 NS = "http://siep-peru.org/wfs"
 PREFIX = "siep"
+# Encoded GML members kept per process (all layers, CRSs and base URLs together).
+MAX_GML_CACHE_BYTES = 64 * 1024 * 1024
 _MEMBER = environment().get_template("wfs/member.xml")
 
 
@@ -76,25 +78,21 @@ def feature_gml(
     )
 
 
+class _Members:
+    """Encoded members of one layer (None: not encoded yet) and their total length."""
+
+    def __init__(self, count: int) -> None:
+        self.texts: list[str | None] = [None] * count
+        self.size_bytes = 8 * count
+
+
 class GmlCache:
     """Encoded members per (catalog version, layer, srsName, base URL): a GetFeature only joins
-    strings."""
+    strings. Bounded in bytes (app/bounded_cache.py): the base URL comes from the request's Host
+    and X-Forwarded-* headers, so hostile variety only cycles entries."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cache: dict[tuple[int, str, str, str], list[str | None]] = {}
-
-    def members(self, table: FeatureTable, srs_name: str, base_url: str) -> list[str | None]:
-        key = (table.version, table.layer.id, srs_name, base_url)
-        with self._lock:
-            members = self._cache.get(key)
-            if members is None:
-                stale = [k for k in self._cache if k[0] != table.version]
-                for k in stale:
-                    del self._cache[k]
-                members = [None] * len(table)
-                self._cache[key] = members
-        return members
+    def __init__(self, max_bytes: int = MAX_GML_CACHE_BYTES) -> None:
+        self._cache: ByteLru[tuple[int, str, str, str], _Members] = ByteLru(max_bytes)
 
     def encode(
         self,
@@ -104,12 +102,22 @@ class GmlCache:
         srs_name: str,
         base_url: str,
     ) -> list[str]:
-        members = self.members(table, srs_name, base_url)
+        key = (table.version, table.layer.id, srs_name, base_url)
+        members = self._cache.get(key) or _Members(len(table))
         out = []
+        added = 0
         for p in positions:
-            text = members[p]
+            text = members.texts[p]
             if text is None:
                 text = feature_gml(table, p, crs, srs_name, base_url)
-                members[p] = text  # benign race: every thread writes the same string
+                members.texts[p] = text  # benign race: every thread writes the same string
+                added += len(text)
             out.append(text)
+        if added or key not in self._cache:
+            members.size_bytes += added
+            self._cache.put(key, members, members.size_bytes)
         return out
+
+    @property
+    def size_bytes(self) -> int:
+        return self._cache.size_bytes

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
 from typing import Any
 
 from pygeoapi.api import API
 from pygeoapi.openapi import get_oas
 
 from app import __version__
+from app.bounded_cache import ByteLru
 from app.layers import LayerDefinition
 from app.ogc.wms_layers import WmsLayers
 
@@ -25,6 +25,7 @@ EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 DEFAULT_ITEMS = 100
 MAX_ITEMS = 2000
 MAX_APIS = 16  # distinct base URLs (hosts, proxies) kept at once
+API_BYTES = 4 * 1024 * 1024  # a pygeoapi API with its configuration and OpenAPI document
 FEATURE_PROVIDER = "app.ogc.providers.features.CatalogFeatureProvider"
 MAP_PROVIDER = "app.ogc.providers.maps.CatalogMapProvider"
 OPENAPI_PLACEHOLDER = "http://siep.invalid"
@@ -209,7 +210,7 @@ class PygeoapiApis:
     def __init__(self, layers: WmsLayers) -> None:
         self.layers = layers
         self._lock = threading.Lock()
-        self._apis: OrderedDict[tuple[str, int], API] = OrderedDict()
+        self._apis: ByteLru[tuple[str, int], API] = ByteLru(MAX_APIS * API_BYTES, MAX_APIS)
         self._openapi: tuple[int, dict[str, Any]] | None = None
 
     def openapi(self, version: int) -> dict[str, Any]:
@@ -224,16 +225,12 @@ class PygeoapiApis:
 
     def api(self, base_url: str) -> API:
         version = self.layers.context.holder.catalog.version
-        key = (base_url, version)
-        with self._lock:
-            api = self._apis.get(key)
-            if api is not None:
-                self._apis.move_to_end(key)
-                return api
-        openapi = _with_base_url(self.openapi(version), base_url)
-        api = _build_api(pygeoapi_config(self.layers, base_url), openapi)
-        with self._lock:
-            self._apis[key] = api
-            while len(self._apis) > MAX_APIS:
-                self._apis.popitem(last=False)
-        return api
+
+        def build() -> tuple[API, int]:
+            openapi = _with_base_url(self.openapi(version), base_url)
+            return _build_api(pygeoapi_config(self.layers, base_url), openapi), API_BYTES
+
+        return self._apis.get_or_build((base_url, version), build)
+
+    def __len__(self) -> int:
+        return len(self._apis)

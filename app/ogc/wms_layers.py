@@ -7,11 +7,10 @@ period, style) are computed once and cached.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from app.bounded_cache import ByteLru
 from app.catalog.snapshot import Catalog
 from app.domain.periods import layer_default_period, layer_periods
 from app.domain.values import classify_places, published_values
@@ -30,6 +29,9 @@ from app.stats.classify import (
 from app.stats.indicators import CORE_REGISTRY, Indicator
 
 STYLES = ("quantiles", "jenks", "equal_interval")
+MAX_STYLED = 256
+MAX_STYLED_BYTES = 32 * 1024 * 1024
+STYLED_BYTES_PER_FEATURE = 160
 STYLE_TITLES = {
     "quantiles": "Cuantiles",
     "jenks": "Cortes naturales (Fisher-Jenks)",
@@ -76,8 +78,10 @@ class WmsLayers:
                 self.layers[wms_layer_name(layer.id, code)] = WmsLayer(
                     wms_layer_name(layer.id, code), layer, CORE_REGISTRY[code]
                 )
-        self._lock = threading.Lock()
-        self._styled: OrderedDict[tuple[object, ...], StyledLayer] = OrderedDict()
+        # Keys are checked values (version, layer, a period with data, a known style).
+        self._styled: ByteLru[tuple[object, ...], StyledLayer] = ByteLru(
+            MAX_STYLED_BYTES, max_entries=MAX_STYLED
+        )
         self._periods: dict[tuple[int, str], tuple[str, ...]] = {}
 
     def resolve(self, name: str) -> WmsLayer:
@@ -127,16 +131,13 @@ class WmsLayers:
                     "InvalidDimensionValue", f"TIME '{period}' has no data; valid: {valid}", "TIME"
                 )
         key = (catalog.version, wms_layer.name, chosen, style_name)
-        with self._lock:
-            cached = self._styled.get(key)
-        if cached is not None:
-            return cached
-        styled = self._build(catalog, table, wms_layer, chosen, style_name)
-        with self._lock:
-            self._styled[key] = styled
-            while len(self._styled) > 256:
-                self._styled.popitem(last=False)
-        return styled
+
+        def build() -> tuple[StyledLayer, int]:
+            styled = self._build(catalog, table, wms_layer, chosen, style_name)
+            # Geometries are the feature table's (shared); colours and legend per feature.
+            return styled, STYLED_BYTES_PER_FEATURE * len(table)
+
+        return self._styled.get_or_build(key, build)
 
     def _build(
         self, catalog: Catalog, table: FeatureTable, wms_layer: WmsLayer, period: str, style: str

@@ -1,10 +1,11 @@
 """Render coloured polygons and points with Mapnik.
 
-Mapnik `Map` objects are not thread-safe, so each prepared Map (one per data identity
-`MapData.key`, CRS and zoom band) is used under its own lock. The maps are shared by all
-threads rather than kept per thread: the mapnik 4.3 wheel never releases the GIL, so threads
-cannot render at the same time anyway, and per-thread copies of every band's datasource
-doubled the server's memory (measured: 822 MB instead of 420 MB under the rotating-tile bench).
+The server draws through a pool of worker processes (app/render/pool.py, chosen per
+request through `current_renderer`): the mapnik 4.3 wheel never releases the GIL, so a render in a thread of the
+server stalls its event loop. Without a pool (inside a worker, in tests, in the CLI) maps are
+drawn in the calling process under one lock (Mapnik `Map` objects are not thread-safe, and
+per-thread copies doubled memory: 822 MB instead of 420 MB under the rotating-tile bench).
+Prepared Maps (one per data identity `MapData.key`, CRS and zoom band) are kept in a ByteLru.
 `import mapnik` points PROJ at a folder without proj.db, so PROJ_DATA is set first (DESIGN.md).
 """
 
@@ -12,12 +13,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from xml.sax.saxutils import escape
 
 import orjson
@@ -27,6 +27,7 @@ import pyogrio
 os.environ["PROJ_DATA"] = str(Path(pyogrio.__file__).parent / "proj_data")
 import mapnik  # noqa: E402
 
+from app.bounded_cache import ByteLru  # noqa: E402
 from app.render.simplify import GeoJson, GeometryBands, band_for  # noqa: E402
 
 ImageFormat = Literal["png", "png8", "jpeg"]
@@ -142,44 +143,48 @@ def map_xml(layers: Sequence[MapData], epsg: int, band: int | None = None) -> st
     return f'<Map srs="epsg:{epsg}">{"".join(styles)}{"".join(parts)}</Map>'
 
 
-class _Slot:
-    """One prepared Map and the lock that serialises its use."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.map: Any = None
-        self.size_bytes = 0
+class MissingMapError(Exception):
+    """A worker was asked to draw with a prepared map it does not hold (app/render/pool.py)."""
 
 
-_slots: OrderedDict[tuple[Any, ...], _Slot] = OrderedDict()
-_slots_lock = threading.Lock()
+class Renderer(Protocol):
+    """Where maps are drawn: a pool of worker processes (app/render/pool.py)."""
+
+    def render_map(
+        self,
+        key: Hashable | None,
+        xml_of: Callable[[], str],
+        view: View,
+        colors: tuple[str, ...] | None,
+    ) -> bytes: ...
 
 
-def _slot_for(key: tuple[Any, ...]) -> _Slot:
-    with _slots_lock:
-        slot = _slots.get(key)
-        if slot is None:
-            slot = _slots[key] = _Slot()
-            _evict()
-        else:
-            _slots.move_to_end(key)
-        return slot
+def prepared_maps(max_bytes: int) -> ByteLru[Hashable, Any]:
+    """The cache of prepared Mapnik maps (the same bounds in a worker and in its mirror)."""
+    return ByteLru(max_bytes, max_entries=MAX_MAPS)
 
 
-def _evict() -> None:
-    """Drop least recently used Maps beyond MAX_MAPS or MAX_MAP_CACHE_BYTES (a thread still
-    drawing with one keeps its reference). Call with _slots_lock held."""
-    total = sum(slot.size_bytes for slot in _slots.values())
-    while len(_slots) > 1 and (len(_slots) > MAX_MAPS or total > MAX_MAP_CACHE_BYTES):
-        _, dropped = _slots.popitem(last=False)
-        total -= dropped.size_bytes
+def map_size_bytes(xml: str) -> int:
+    return MAPNIK_BYTES_PER_XML_BYTE * len(xml)
+
+
+# Maps drawn in this process (no pool installed: worker processes, tests, the CLI). Mapnik
+# holds the GIL while it draws, so one lock costs no parallelism and makes the shared Maps safe.
+_local_maps = prepared_maps(MAX_MAP_CACHE_BYTES)
+_local_lock = threading.Lock()
+# The renderer of the app serving the current request (set per request by
+# app.main.RendererMiddleware; threads started with run_in_threadpool or asyncio.to_thread
+# inherit it); None: draw in this process.
+current_renderer: ContextVar[Renderer | None] = ContextVar("current_renderer", default=None)
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
     return (int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16))
 
 
-@lru_cache(maxsize=64)
+_palettes: ByteLru[tuple[str, ...], Any] = ByteLru(1024 * 1024)
+
+
 def _palette(colors: tuple[str, ...]) -> Any:
     """A Mapnik palette of `colors` and their pairwise blends (None: too many colours)."""
     base = sorted({_rgb(c) for c in colors})
@@ -190,20 +195,28 @@ def _palette(colors: tuple[str, ...]) -> Any:
                 for t in BLENDS:
                     entries.add(tuple(round(a[k] * (1 - t) + b[k] * t) for k in range(3)))
     if len(entries) > 256:
-        return None
+        return False
     return mapnik.Palette(bytes(v for rgb in sorted(entries) for v in rgb), "rgb")
 
 
-def _encode(image: Any, layers: Sequence[MapData], view: View) -> bytes:
-    if view.image_format == "png8" and not view.transparent:
-        colors = {view.background}
-        for data in layers:
-            colors.update(data.colors)
-            colors.add(data.stroke)
-        if all(len(c) == 7 and c.startswith("#") for c in colors):
-            palette = _palette(tuple(sorted(colors)))
-            if palette is not None:
-                return bytes(image.to_string(PALETTE_ENCODER, palette))
+def _palette_colors(layers: Sequence[MapData], view: View) -> tuple[str, ...] | None:
+    """The colours of an opaque PNG8 map (then a fixed palette skips the quantiser)."""
+    if view.image_format != "png8" or view.transparent:
+        return None
+    colors = {view.background}
+    for data in layers:
+        colors.update(data.colors)
+        colors.add(data.stroke)
+    if not all(len(c) == 7 and c.startswith("#") for c in colors):
+        return None
+    return tuple(sorted(colors))
+
+
+def _encode(image: Any, view: View, colors: tuple[str, ...] | None) -> bytes:
+    if colors is not None:
+        palette = _palettes.get_or_build(colors, lambda: (_palette(colors), 3 * 256))
+        if palette is not False:
+            return bytes(image.to_string(PALETTE_ENCODER, palette))
     return bytes(image.to_string(ENCODERS[view.image_format]))
 
 
@@ -214,21 +227,39 @@ def render_map(layers: Sequence[MapData], view: View) -> bytes:
     band = None
     if any(d.bands is not None for d in layers):
         band = band_for(view.bbox, view.width, view.height, view.epsg)
-    if any(d.key is None for d in layers):
-        m = mapnik.Map(view.width, view.height)
-        mapnik.load_map_from_string(m, map_xml(layers, view.epsg, band))
-        return _encode(_draw(m, view), layers, view)
-    slot = _slot_for((tuple(d.key for d in layers), view.epsg, band))
-    with slot.lock:
-        if slot.map is None:
-            slot.map = mapnik.Map(256, 256)
-            xml = map_xml(layers, view.epsg, band)
-            mapnik.load_map_from_string(slot.map, xml)
-            with _slots_lock:
-                slot.size_bytes = MAPNIK_BYTES_PER_XML_BYTE * len(xml)
-                _evict()
-        image = _draw(slot.map, view)
-    return _encode(image, layers, view)
+    key = None
+    if all(d.key is not None for d in layers):
+        key = (tuple(d.key for d in layers), view.epsg, band)
+    colors = _palette_colors(layers, view)
+
+    def xml_of() -> str:
+        return map_xml(layers, view.epsg, band)
+
+    renderer = current_renderer.get()
+    if renderer is not None:
+        return renderer.render_map(key, xml_of, view, colors)
+    with _local_lock:
+        return draw(_local_maps, key, xml_of() if key not in _local_maps else None, view, colors)
+
+
+def draw(
+    maps: ByteLru[Hashable, Any],
+    key: Hashable | None,
+    xml: str | None,
+    view: View,
+    colors: tuple[str, ...] | None,
+) -> bytes:
+    """Draw the prepared map `key` (built from `xml` when given; None: a one-off from `xml`)."""
+    if xml is None:
+        m = maps.get(key)
+        if m is None:
+            raise MissingMapError(key)
+    else:
+        m = mapnik.Map(256, 256)
+        mapnik.load_map_from_string(m, xml)
+        if key is not None:
+            maps.put(key, m, map_size_bytes(xml))
+    return _encode(_draw(m, view), view, colors)
 
 
 def _draw(m: Any, view: View) -> Any:

@@ -204,11 +204,8 @@ async def map_tile(request: Request, cid: str, tms: str, z: str, row: str, col: 
         return _tile_response(request, tile.catalog, None, documents.PNG_TYPE)
     wms: WmsService = request.app.state.wms_service
     try:
-        # Mapnik holds the GIL while it draws: inline once warm, as app.ogc.endpoints does.
-        if wms.is_warm():
-            body = render_tile(wms, tile.catalog, cid, tile.address)
-        else:
-            body = await run_in_threadpool(render_tile, wms, tile.catalog, cid, tile.address)
+        # Drawn in a worker process (app/render/pool.py): the thread only waits.
+        body = await run_in_threadpool(render_tile, wms, tile.catalog, cid, tile.address)
     except OgcError as exc:
         return _error(exc)
     return _tile_response(request, tile.catalog, body, documents.PNG_TYPE)

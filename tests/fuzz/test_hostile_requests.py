@@ -4,13 +4,16 @@ exception on WMS/WFS, OGC API JSON on /ogc), or the right empty answer, never a 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.api.respond import ReportSlots
+from app.render.pool import WorkerPool
 from tests.fuzz.conftest import TOKEN
+from tests.resilience.serve import wait_for
 
 WMS = "/wms?SERVICE=WMS&VERSION=1.3.0&STYLES=&WIDTH=256&HEIGHT=256&FORMAT=image/png"
 LAYER = "departamentos"
@@ -206,17 +209,22 @@ def test_pygeoapi_logging_setting_leaves_our_loggers_alone(app: FastAPI) -> None
 def test_reports_beyond_the_slots_get_503_and_light_requests_pass(
     app: FastAPI, client: TestClient
 ) -> None:
-    original = app.state.report_slots
-    app.state.report_slots = ReportSlots(concurrency=1, wait_s=0.2)
+    original = app.state.report_pool
+    app.state.report_pool = WorkerPool("building reports", size=1, timeout_s=30, wait_s=0.2)
+    other = threading.Thread(target=app.state.report_pool.call, args=(time.sleep, 4))
     try:
-        with app.state.report_slots.slot():  # another report is being built
-            busy = client.get("/api/v1/choropleth?indicator=population&level=departamento&f=pdf")
-            light = client.get("/api/v1/choropleth?indicator=population&level=departamento")
+        other.start()  # another report is being built
+        wait_for(lambda: app.state.report_pool.worker_pids() != [])
+        busy = client.get("/api/v1/choropleth?indicator=population&level=departamento&f=pdf")
+        light = client.get("/api/v1/choropleth?indicator=population&level=departamento")
+        other.join()
         done = client.get("/api/v1/choropleth?indicator=population&level=departamento&f=pdf")
     finally:
-        app.state.report_slots = original
+        app.state.report_pool.close()
+        app.state.report_pool = original
     assert busy.status_code == 503
     assert busy.headers["retry-after"] == "5"
+    assert "busy building reports" in busy.json()["detail"]
     assert light.status_code == 200
     assert done.status_code == 200
     assert done.content.startswith(b"%PDF")

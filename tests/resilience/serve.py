@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,15 +45,23 @@ class Serve:
                 self.process.wait()
 
 
+_template: list[Path] = []
+
+
 def seeded_var_dir(var_dir: Path) -> Path:
     """An embedded store holding the fixture data, marked as `siep serve` leaves it (so that
-    a test server starts without seeding)."""
-    store = var_dir / "siep.sqlite"
-    engine = make_engine(f"sqlite:///{store}")
-    upgrade(engine)
-    seed(engine, FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
-    write_marker(store, read_store_state(engine).store_id)
-    engine.dispose()
+    a test server starts without seeding). Seeded once per process, then copied."""
+    if not _template:
+        template = Path(tempfile.mkdtemp(prefix="siep-seeded-")) / "var"
+        template.mkdir()
+        store = template / "siep.sqlite"
+        engine = make_engine(f"sqlite:///{store}")
+        upgrade(engine)
+        seed(engine, FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
+        write_marker(store, read_store_state(engine).store_id)
+        engine.dispose()
+        _template.append(template)
+    shutil.copytree(_template[0], var_dir, dirs_exist_ok=True)
     return var_dir
 
 
@@ -71,10 +81,13 @@ def serve_command(port: int) -> list[str]:
     return [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
-def start_serve(var_dir: Path, timeout_s: float = 240.0, **extra: str) -> Serve:
-    """Start `siep serve` and wait until /health answers (any status)."""
+def start_serve(
+    var_dir: Path, timeout_s: float = 240.0, log_dir: Path | None = None, **extra: str
+) -> Serve:
+    """Start `siep serve` and wait until /health answers (any status); its output goes to
+    `log_dir` (default: beside `var_dir`)."""
     port = free_port()
-    log_path = var_dir.parent / f"serve-{port}.log"
+    log_path = (log_dir or var_dir.parent) / f"serve-{port}.log"
     handle = log_path.open("wb")
     process = subprocess.Popen(
         serve_command(port),
@@ -104,3 +117,22 @@ def wait_for(check: object, timeout_s: float = 10.0) -> None:
     while not check():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.1)
+
+
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """Resident memory (RSS) and proportional set size (PSS: shared pages divided among the
+    processes sharing them) of a process and all its descendants (worker processes), in MB."""
+    rss_kb = pss_kb = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(c) for c in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        fields = {line.split(":")[0]: line.split()[1] for line in rollup.splitlines()[1:]}
+        rss_kb += int(fields.get("Rss", 0))
+        pss_kb += int(fields.get("Pss", 0))
+    return rss_kb / 1024, pss_kb / 1024

@@ -1,7 +1,9 @@
-"""Light requests keep their latency while reports are being built (issue 13), against the real
-`siep serve`: report clients loop over distinct choropleth PDF/XLSX/PNG downloads while light
-clients ask OGC API items and WMS tiles at random boxes and /health. A measurement, so it
-runs only when asked (a shared CI machine gives no meaningful latency):
+"""The mixed load of issue 13 against the real `siep serve`: report clients loop over distinct
+choropleth PDF/XLSX/PNG downloads while light clients ask OGC API items, WMS 256² maps and WFS
+GetFeature at random boxes, and /health. It asserts no server error (503 "busy" is counted
+apart) and the memory of the server and its worker processes (PSS) under 1 GB; it prints the
+latencies, which a shared CI machine cannot judge. CI runs 8 clients for 8 s on the fixture
+data; the measurement of docs/reliability.md is
 `SIEP_LOAD_SECONDS=60 SIEP_LOAD_CLIENTS=50 SIEP_LOAD_STORE=<seeded siep.sqlite>
 .venv/bin/python -m pytest tests/resilience/test_light_latency.py -s`."""
 
@@ -16,22 +18,28 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.resilience.serve import seeded_var_dir, start_serve
+from tests.resilience.serve import seeded_var_dir, start_serve, tree_memory_mb
 from tests.support.browser import run_async
 
-SECONDS = float(os.environ.get("SIEP_LOAD_SECONDS", "0"))
-CLIENTS = int(os.environ.get("SIEP_LOAD_CLIENTS", "12"))
+SECONDS = float(os.environ.get("SIEP_LOAD_SECONDS", "8"))
+CLIENTS = int(os.environ.get("SIEP_LOAD_CLIENTS", "8"))
+MEMORY_CEILING_MB = 1024
 REPORT_FORMATS = ("pdf", "xlsx", "png")
 LEVELS = ("departamento", "provincia", "oficina_regional")
 
 
 def _light_url(rng: random.Random) -> str:
     south, west = rng.uniform(-18, -3), rng.uniform(-81, -71)
-    kind = rng.randrange(3)
+    kind = rng.randrange(4)
     if kind == 0:
         return "/health"
+    if kind == 3:
+        box = f"{south:.4f},{west:.4f},{south + 2:.4f},{west + 2:.4f},urn:ogc:def:crs:EPSG::4326"
+        return (
+            "/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=siep:provincias&COUNT=50"
+            f"&BBOX={box}"
+        )
     if kind == 1:
         return f"/ogc/collections/provincias/items?bbox={west:.4f},{south:.4f},{west + 2:.4f},{south + 2:.4f}"
     box = f"{south:.4f},{west:.4f},{south + 1:.4f},{west + 1:.4f}"
@@ -74,12 +82,28 @@ async def _warm_up(base: str) -> None:
             await client.get(f"/api/v1/choropleth?indicator=population&level=departamento&f={fmt}")
 
 
-async def _run(base: str) -> dict[str, list]:
+async def _sample_rss(pid: int, until: float, out: dict[str, list]) -> None:
+    while time.monotonic() < until:
+        rss, pss = tree_memory_mb(pid)
+        out["rss_mb"].append(rss)
+        out["pss_mb"].append(pss)
+        await asyncio.sleep(0.5)
+
+
+async def _run(base: str, pid: int) -> dict[str, list]:
     await _warm_up(base)
-    out: dict[str, list] = {"light": [], "report": [], "errors": [], "busy": []}
+    out: dict[str, list] = {
+        "light": [],
+        "report": [],
+        "errors": [],
+        "busy": [],
+        "rss_mb": [],
+        "pss_mb": [],
+    }
     until = time.monotonic() + SECONDS
     reports = max(1, CLIENTS // 3)
-    await asyncio.gather(*(_client(base, i >= reports, i, until, out) for i in range(CLIENTS)))
+    clients = (_client(base, i >= reports, i, until, out) for i in range(CLIENTS))
+    await asyncio.gather(_sample_rss(pid, until, out), *clients)
     return out
 
 
@@ -87,8 +111,7 @@ def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
-@pytest.mark.skipif(SECONDS <= 0, reason="a measurement: set SIEP_LOAD_SECONDS to run it")
-def test_light_requests_keep_latency_while_reports_build(tmp_path: Path) -> None:
+def test_mixed_load_has_no_server_error_and_bounded_memory(tmp_path: Path) -> None:
     var_dir = tmp_path / "var"
     store = os.environ.get("SIEP_LOAD_STORE")
     if store:
@@ -98,14 +121,18 @@ def test_light_requests_keep_latency_while_reports_build(tmp_path: Path) -> None
         seeded_var_dir(var_dir)
     server = start_serve(var_dir, SIEP_SEED_ON_START="false")
     try:
-        out = run_async(_run(server.base_url))
+        out = run_async(_run(server.base_url, server.process.pid))
     finally:
         server.stop()
     light, report = out["light"], out["report"]
     print(
         f"\n{CLIENTS} clients x {SECONDS:g} s: light n={len(light)} p50={_p(light, 50) * 1000:.0f} ms "
         f"p99={_p(light, 99) * 1000:.0f} ms; reports n={len(report)} p50={_p(report, 50) * 1000:.0f} ms "
-        f"p99={_p(report, 99) * 1000:.0f} ms; 503 busy={len(out['busy'])}; errors={len(out['errors'])}"
+        f"p99={_p(report, 99) * 1000:.0f} ms; 503 busy={len(out['busy'])}; errors={len(out['errors'])}; "
+        f"server and its workers: RSS max {max(out['rss_mb']):.0f} MB, "
+        f"PSS max {max(out['pss_mb']):.0f} MB; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     assert out["errors"] == []
-    assert len(light) > 20 and len(report) > 2
+    assert len(light) > 20 and report  # a report takes seconds on a busy machine
+    assert max(out["pss_mb"]) < MEMORY_CEILING_MB

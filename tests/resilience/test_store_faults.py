@@ -89,7 +89,7 @@ def test_deleted_store_degrades_health_refuses_writes_keeps_reads(tmp_path: Path
 
 
 def _check_deleted_store(server: Serve, var_dir: Path) -> None:
-    indicators = httpx.get(f"{server.base_url}/api/v1/indicators", timeout=10).json()
+    indicators = httpx.get(f"{server.base_url}/api/v1/indicators", timeout=60).json()
     _delete(var_dir / "siep.sqlite")
     wait_for(lambda: health(server).status_code == 503)
     body = health(server).json()

@@ -20,6 +20,7 @@ from app.catalog.holder import CatalogHolder
 from app.errors import (
     AuthError,
     InvalidParameterError,
+    StoreFullError,
     StoreUnavailableError,
     WritesDisabledError,
 )
@@ -50,6 +51,12 @@ AdminDep = Annotated[str, Depends(require_admin)]
 T = TypeVar("T")
 
 
+def is_disk_full(exc: SQLAlchemyError) -> bool:
+    """SQLite's SQLITE_FULL or PostgreSQL's disk_full (SQLSTATE 53100)."""
+    cause = getattr(exc, "orig", None)
+    return "database or disk is full" in str(cause) or getattr(cause, "sqlstate", "") == "53100"
+
+
 async def _write(holder: CatalogHolder, write: Callable[[], T]) -> T:
     """Run a store write off the event loop, only into the store this server started with:
     a missing, corrupt or replaced store answers 503 and nothing is acknowledged."""
@@ -60,6 +67,10 @@ async def _write(holder: CatalogHolder, write: Callable[[], T]) -> T:
             return write()
         except SQLAlchemyError as exc:
             holder.refresh()
+            if is_disk_full(exc):
+                raise StoreFullError(
+                    "the store's disk is full: nothing was stored; free some space and retry"
+                ) from exc
             raise StoreUnavailableError(
                 f"write failed, nothing was stored: {holder.store_problem or exc.__class__.__name__}"
             ) from exc
