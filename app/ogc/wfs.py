@@ -49,7 +49,6 @@ GML_FORMATS = {
 JSON_FORMATS = {"application/json", "json", "geojson", "application/geo+json"}
 GET_FEATURE_BY_ID = "urn:ogc:def:query:OGC-WFS::GetFeatureById"
 MAX_COUNT = 10000
-WFS_NS = "http://www.opengis.net/wfs/2.0"
 FES_NS = "http://www.opengis.net/fes/2.0"
 
 

@@ -65,12 +65,6 @@ class WmsService:
         self.layers = layers
         self.max_size = context.settings.wms_max_size
 
-    def is_warm(self) -> bool:
-        """Whether every layer's feature table is built for the current catalog (so a GetMap
-        does no seconds-long work)."""
-        catalog = self.context.holder.catalog
-        return all(self.context.tables.ready(catalog, layer.id) for layer in self.context.layers)
-
     @staticmethod
     def version_of(params: dict[str, str]) -> str:
         version = params.get("VERSION") or params.get("WMTVER") or "1.3.0"
