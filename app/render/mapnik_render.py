@@ -6,10 +6,13 @@ threads rather than kept per thread: the mapnik 4.3 wheel never releases the GIL
 cannot render at the same time anyway, and per-thread copies of every band's datasource
 doubled the server's memory (measured: 822 MB instead of 420 MB under the rotating-tile bench).
 `import mapnik` points PROJ at a folder without proj.db, so PROJ_DATA is set first (DESIGN.md).
+Mapnik itself is imported on the first render, not when the server starts.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import threading
 from collections import OrderedDict
@@ -21,13 +24,28 @@ from typing import Any, Literal
 from xml.sax.saxutils import escape
 
 import orjson
-import pyogrio
+
+from app.render.simplify import GeoJson, GeometryBands, band_for
+
+
+def _pyogrio_proj_data() -> Path:
+    """pyogrio's PROJ database (found without importing pyogrio, which loads GDAL)."""
+    spec = importlib.util.find_spec("pyogrio")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("pyogrio is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "proj_data"
+
 
 # pyogrio's PROJ database is recent enough for Mapnik's PROJ (pyproj's is older).
-os.environ["PROJ_DATA"] = str(Path(pyogrio.__file__).parent / "proj_data")
-import mapnik  # noqa: E402
+os.environ["PROJ_DATA"] = str(_pyogrio_proj_data())
 
-from app.render.simplify import GeoJson, GeometryBands, band_for  # noqa: E402
+
+@functools.cache
+def _mapnik() -> Any:
+    import mapnik
+
+    return mapnik
+
 
 ImageFormat = Literal["png", "png8", "jpeg"]
 # PNG8: hextree palette, zlib level 1 with RLE: half the encoding time of the defaults for
@@ -191,7 +209,7 @@ def _palette(colors: tuple[str, ...]) -> Any:
                     entries.add(tuple(round(a[k] * (1 - t) + b[k] * t) for k in range(3)))
     if len(entries) > 256:
         return None
-    return mapnik.Palette(bytes(v for rgb in sorted(entries) for v in rgb), "rgb")
+    return _mapnik().Palette(bytes(v for rgb in sorted(entries) for v in rgb), "rgb")
 
 
 def _encode(image: Any, layers: Sequence[MapData], view: View) -> bytes:
@@ -214,6 +232,7 @@ def render_map(layers: Sequence[MapData], view: View) -> bytes:
     band = None
     if any(d.bands is not None for d in layers):
         band = band_for(view.bbox, view.width, view.height, view.epsg)
+    mapnik = _mapnik()
     if any(d.key is None for d in layers):
         m = mapnik.Map(view.width, view.height)
         mapnik.load_map_from_string(m, map_xml(layers, view.epsg, band))
@@ -232,6 +251,7 @@ def render_map(layers: Sequence[MapData], view: View) -> bytes:
 
 
 def _draw(m: Any, view: View) -> Any:
+    mapnik = _mapnik()
     m.resize(view.width, view.height)
     m.aspect_fix_mode = mapnik.aspect_fix_mode.RESPECT
     m.zoom_to_box(mapnik.Box2d(*view.bbox))

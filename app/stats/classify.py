@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 
 from app.errors import InvalidParameterError
-from app.stats.palettes import DIVERGING, SEQUENTIAL
+from app.stats.palettes import colorbrewer
 
 Method = Literal["quantiles", "jenks", "equal_interval", "manual"]
 METHODS: tuple[str, ...] = ("quantiles", "jenks", "equal_interval", "manual")
@@ -26,7 +26,6 @@ DEFAULT_CLASSES = 5
 DEFAULT_PALETTE = "YlOrRd"
 MISSING_COLOR = "#e0e0e0"
 SUPPRESSED_COLOR = "#9e9e9e"
-PALETTES: dict[str, dict[int, tuple[str, ...]]] = {**SEQUENTIAL, **DIVERGING}
 
 
 @dataclass(frozen=True)
@@ -166,17 +165,20 @@ def _automatic_bounds(present: np.ndarray, method: str, k: int) -> tuple[float, 
 
 
 def preload() -> None:
-    """Import the classifiers' libraries now (at start-up, off the request path)."""
+    """Import the classifiers' libraries and build the palettes now (at start-up, off the
+    request path)."""
     import mapclassify  # noqa: F401
+
+    colorbrewer()
 
 
 def palette_names() -> list[str]:
-    return sorted(PALETTES)
+    return sorted(colorbrewer())
 
 
 def palette_colors(palette: str, k: int) -> tuple[str, ...]:
     """The palette's colours for k classes (1 or 2 classes take the ends of the 3-class scheme)."""
-    scheme = PALETTES.get(palette)
+    scheme = colorbrewer().get(palette)
     if scheme is None:
         raise InvalidParameterError(
             f"unknown palette '{palette}'; valid: {', '.join(palette_names())}"
