@@ -92,9 +92,8 @@ class CatalogHolder:
         self._catalog = catalog
         log.info("catalog v%s read from the store", catalog.version)
         if root is not None:
-            folder = write_snapshot(root, read_state, catalog, database)
-            if folder is not None:
-                prune(root, folder)
+            if write_snapshot(root, read_state, catalog, database) is not None:
+                prune(root, read_state)
 
     def _load_persisted(self, root: Path, state: StoreState) -> bool:
         catalog = read_snapshot(root, state)
@@ -103,7 +102,7 @@ class CatalogHolder:
         stats_engine(catalog)  # now: the folder may be pruned by another process later
         self._catalog = catalog
         log.info("catalog v%s loaded from %s", catalog.version, catalog.persisted)
-        prune(root, catalog.persisted)
+        prune(root, state)
         return True
 
     def check_writable(self) -> None:

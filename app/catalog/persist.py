@@ -123,9 +123,12 @@ def write_snapshot(
     return folder
 
 
-def prune(root: Path, keep: Path) -> None:
-    """Remove the other snapshots of the same store, and temporary folders left by a crash."""
-    store_id = keep.name.split("-v")[0]
+def prune(root: Path, state: StoreState) -> None:
+    """Remove the snapshots of the same store older than `state` (or of another history at
+    its version), and temporary folders left by a crash. Newer ones, written by a replica
+    that is ahead, stay."""
+    keep = snapshot_folder(root, state)
+    prefix = f"{state.store_id}-v"
     try:
         entries = list(root.iterdir())
     except OSError:
@@ -141,8 +144,10 @@ def prune(root: Path, keep: Path) -> None:
                 continue
             if stale:
                 shutil.rmtree(entry, ignore_errors=True)
-        elif entry.name.startswith(f"{store_id}-v"):
-            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(prefix):
+            version = entry.name[len(prefix) :].split("-")[0]
+            if version.isdigit() and int(version) <= state.version:
+                shutil.rmtree(entry, ignore_errors=True)
 
 
 def open_stats(folder: Path) -> duckdb.DuckDBPyConnection:

@@ -16,13 +16,20 @@ from sqlalchemy import Engine, event
 
 from app.catalog.build import read_catalog
 from app.catalog.holder import CatalogHolder
-from app.catalog.persist import FRAMES, read_snapshot, snapshot_folder, write_snapshot
+from app.catalog.persist import (
+    FRAMES,
+    prune,
+    read_snapshot,
+    snapshot_folder,
+    snapshot_key,
+    write_snapshot,
+)
 from app.main import create_app
 from app.settings import Settings
 from app.stats.engine import stats_engine
 from app.store.engine import make_engine
 from app.store.ingest.datasets import DatasetMeta, load_dataset
-from app.store.version import read_store_state
+from app.store.version import StoreState, read_store_state
 
 ROW = (
     "indicator,place_type,place_code,period,value,source_locator\n"
@@ -184,3 +191,20 @@ def test_snapshots_can_be_turned_off(shipped_settings: Settings) -> None:
         assert client.get("/health").status_code == 200
     assert settings.effective_snapshot_dir is None
     assert not (shipped_settings.snapshot_dir or Path("/nonexistent")).exists()
+
+
+def test_pruning_keeps_newer_versions_and_other_stores(tmp_path: Path) -> None:
+    store = "0b7c5d1e-0000-4000-8000-000000000001"
+    state = StoreState(store, 2, "2026-12-02 09:00:00")
+    names = {
+        "older": snapshot_key(StoreState(store, 1, "a")),
+        "other history": snapshot_key(StoreState(store, 2, "b")),
+        "newer": snapshot_key(StoreState(store, 3, "c")),
+        "other store": snapshot_key(StoreState("9f8e7d6c-0000-4000-8000-000000000002", 1, "a")),
+        "current": snapshot_key(state),
+    }
+    for name in names.values():
+        (tmp_path / name).mkdir()
+    prune(tmp_path, state)
+    left = {label for label, name in names.items() if (tmp_path / name).exists()}
+    assert left == {"newer", "other store", "current"}
