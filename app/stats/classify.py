@@ -8,14 +8,14 @@ everywhere it is drawn.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from app.errors import InvalidParameterError
-from app.stats.palettes import colorbrewer
+from app.stats.palettes import DIVERGING, SEQUENTIAL
 
 Method = Literal["quantiles", "jenks", "equal_interval", "manual"]
 METHODS: tuple[str, ...] = ("quantiles", "jenks", "equal_interval", "manual")
@@ -26,6 +26,7 @@ DEFAULT_CLASSES = 5
 DEFAULT_PALETTE = "YlOrRd"
 MISSING_COLOR = "#e0e0e0"
 SUPPRESSED_COLOR = "#9e9e9e"
+PALETTES: dict[str, dict[int, tuple[str, ...]]] = {**SEQUENTIAL, **DIVERGING}
 
 
 @dataclass(frozen=True)
@@ -165,20 +166,17 @@ def _automatic_bounds(present: np.ndarray, method: str, k: int) -> tuple[float, 
 
 
 def preload() -> None:
-    """Import the classifiers' libraries and build the palettes now (at start-up, off the
-    request path)."""
+    """Import the classifiers' libraries now (at start-up, off the request path)."""
     import mapclassify  # noqa: F401
-
-    colorbrewer()
 
 
 def palette_names() -> list[str]:
-    return sorted(colorbrewer())
+    return sorted(PALETTES)
 
 
 def palette_colors(palette: str, k: int) -> tuple[str, ...]:
     """The palette's colours for k classes (1 or 2 classes take the ends of the 3-class scheme)."""
-    scheme = colorbrewer().get(palette)
+    scheme = PALETTES.get(palette)
     if scheme is None:
         raise InvalidParameterError(
             f"unknown palette '{palette}'; valid: {', '.join(palette_names())}"
@@ -225,3 +223,15 @@ def class_colors(classification: Classification, palette: str) -> list[str]:
     """The fill colour of each classified value (MISSING_COLOR for values without class)."""
     colors = palette_colors(palette, classification.k) if classification.k else ()
     return [MISSING_COLOR if c is None else colors[c] for c in classification.classes]
+
+
+def place_colors(
+    classification: Classification, palette: str, statuses: Iterable[str]
+) -> list[str]:
+    """The fill colour of each classified place: SUPPRESSED_COLOR where its status is
+    'suppressed', else its class's colour (`class_colors`). Every map (JSON choropleth and
+    its downloads, WMS, OGC API Maps, map tiles) is coloured here."""
+    return [
+        SUPPRESSED_COLOR if status == "suppressed" else color
+        for color, status in zip(class_colors(classification, palette), statuses, strict=True)
+    ]

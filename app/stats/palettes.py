@@ -8,7 +8,7 @@ counts it returns them as published (it interpolates only beyond, which we never
 
 from __future__ import annotations
 
-import functools
+from branca.utilities import color_brewer
 
 SEQUENTIAL_SCHEMES = (
     "Blues",
@@ -34,8 +34,6 @@ DIVERGING_SCHEMES = ("BrBG", "PiYG", "PRGn", "PuOr", "RdBu", "RdYlBu")
 
 
 def _tables(names: tuple[str, ...], max_classes: int) -> dict[str, dict[int, tuple[str, ...]]]:
-    from branca.utilities import color_brewer
-
     return {
         name: {
             n: tuple(c.lower() for c in color_brewer(name, n)) for n in range(3, max_classes + 1)
@@ -44,8 +42,5 @@ def _tables(names: tuple[str, ...], max_classes: int) -> dict[str, dict[int, tup
     }
 
 
-@functools.cache
-def colorbrewer() -> dict[str, dict[int, tuple[str, ...]]]:
-    """Every palette by name, built on first use (importing branca loads jinja2 and more:
-    not needed to start the server)."""
-    return {**_tables(SEQUENTIAL_SCHEMES, 9), **_tables(DIVERGING_SCHEMES, 11)}
+SEQUENTIAL = _tables(SEQUENTIAL_SCHEMES, 9)
+DIVERGING = _tables(DIVERGING_SCHEMES, 11)
