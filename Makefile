@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip install -q --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test lint format bench install install-test clean
+.PHONY: run test lint format bench qgis-check install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ format: install-test
 ## Benchmarks side by side (see bench/README.md)
 bench: install-test
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## QGIS (Debian's python3-qgis, offscreen) against a server it starts on a free port: every
+## OGC API collection, WFS type and WMS layer (docs/ogc.md). Installs python3-qgis when missing.
+qgis-check: install
+	@/usr/bin/python3 -c "import qgis.core, yaml, numpy" 2>/dev/null || \
+		(apt-get update && apt-get install -y python3-qgis python3-yaml python3-numpy)
+	QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/qgis_check.py --python $(BIN)/python $(QGIS_CHECK_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

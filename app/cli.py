@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -133,8 +134,13 @@ def load(
         ),
     ] = False,
 ) -> None:
-    """Validate and load a tidy observations file (docs/data-format.md) in one transaction."""
-    from app.store.ingest.datasets import DatasetMeta, load_dataset
+    """Validate and load a tidy observations file (docs/data-format.md) in one transaction.
+
+    The file is streamed (read twice: every row validated, then written), with progress bars
+    on a terminal; its size and row count are bounded by SIEP_LOAD_MAX_BYTES and
+    SIEP_LOAD_MAX_ROWS."""
+    from app.store.ingest.datasets import DatasetMeta, LoadInput, load_dataset
+    from app.store.ingest.table import LoadLimits
 
     settings = Settings()
     meta = DatasetMeta(
@@ -146,16 +152,62 @@ def load(
         loaded_by,
         is_complete=not partial,
     )
-    try:
-        result = load_dataset(
-            _engine(settings), file.read_bytes(), file.name, meta, replace=replace
-        )
-    except AppError as exc:
-        _fail(exc)
+    limits = LoadLimits(settings.load_max_bytes, settings.load_max_rows)
+    started = time.monotonic()
+    with BarProgress() as progress:
+        try:
+            result = load_dataset(
+                _engine(settings),
+                LoadInput(file, file.name, limits, progress),
+                file.name,
+                meta,
+                replace=replace,
+            )
+        except AppError as exc:
+            progress.close()
+            _fail(exc)
     typer.echo(
-        f"loaded {result.row_count} rows as dataset {result.dataset_id}; "
-        f"data version {result.data_version}; sha256 {result.checksum_sha256[:12]}"
+        f"loaded {result.row_count} rows as dataset {result.dataset_id} in "
+        f"{time.monotonic() - started:.1f} s; data version {result.data_version}; "
+        f"sha256 {result.checksum_sha256[:12]}"
     )
+
+
+class BarProgress:
+    """A load's progress as tqdm bars on stderr, one per phase; drawn only when stderr is a
+    terminal (tqdm's disable=None), so logs and pipes stay clean."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __enter__(self) -> BarProgress:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def begin(self, phase: str, total: int | None, unit: str) -> None:
+        from tqdm import tqdm
+
+        self.close()
+        self.bar = tqdm(
+            total=total,
+            desc=phase,
+            unit=unit,
+            unit_scale=True,
+            unit_divisor=1024 if unit == "B" else 1000,
+            disable=None,
+            file=sys.stderr,
+        )
+
+    def advance(self, amount: int) -> None:
+        if self.bar is not None:
+            self.bar.update(amount)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 @cli.command()

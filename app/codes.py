@@ -65,6 +65,9 @@ DIMENSION_VALUE_RE = re.compile(r"^[a-z0-9][a-z0-9_+\-.]*$")
 _PERIOD_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$")
 
 
+GRANULARITY_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """A month (YYYY-MM), quarter (YYYY-Qn) or year (YYYY).
@@ -84,6 +87,11 @@ class Period:
     @property
     def year(self) -> int:
         return self.end_key[0]
+
+    @property
+    def months(self) -> int:
+        """How many months the period spans (1, 3 or 12)."""
+        return GRANULARITY_MONTHS[self.granularity]
 
     @property
     def end_month(self) -> str:

@@ -13,13 +13,14 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
 from app.api.errors import install_error_handlers
-from app.api.middleware import HttpGuardMiddleware, RequestLimits
+from app.api.middleware import HttpGuardMiddleware
 from app.api.respond import ReportSlots
 from app.api.response_cache import ResponseCacheMiddleware, VersionedLRU
 from app.api.routes import admin, health
 from app.api.v1 import router as api_v1_router
 from app.catalog.holder import CatalogHolder
 from app.docs_pages import mount_docs_pages
+from app.http_limits import request_limits
 from app.ogc.mount import mount_ogc
 from app.settings import Settings
 from app.stats import classify
@@ -27,15 +28,6 @@ from app.store.engine import make_engine
 from app.store.marker import read_marker, sqlite_path
 from app.tiles.routes import mount_tiles
 from app.viewer import mount_viewer
-
-
-def request_limits(settings: Settings) -> RequestLimits:
-    return RequestLimits(
-        max_body_bytes=settings.max_body_bytes,
-        max_url_bytes=settings.max_url_bytes,
-        max_header_bytes=settings.max_header_bytes,
-        max_header_count=settings.max_header_count,
-    )
 
 
 @contextlib.contextmanager

@@ -22,9 +22,11 @@ from sqlalchemy import Engine, select
 
 from app.catalog.snapshot import Catalog
 from app.codes import parse_dimensions
+from app.domain.observations import sensitive_codes
 from app.errors import NotFoundError
 from app.exports.download import Download
 from app.sources import documents
+from app.stats.suppress import SuppressionPolicy, suppress_observations
 from app.store.ingest.tidy import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from app.store.models import DatasetChange
 
@@ -106,10 +108,12 @@ def _dataset_row(catalog: Catalog, name: str) -> pd.Series:
     return found.iloc[0]
 
 
-def dataset_csv(catalog: Catalog, name: str) -> bytes:
-    """Every figure of one dataset as tidy CSV (the format `siep load` reads)."""
+def dataset_csv(catalog: Catalog, name: str, policy: SuppressionPolicy) -> bytes:
+    """Every figure of one dataset as tidy CSV (the format `siep load` reads), small counts
+    of sensitive indicators withheld as everywhere else (no value; the range in `note`)."""
     row = _dataset_row(catalog, name)
     rows = catalog.observations_all[catalog.observations_all["dataset_id"] == row["id"]]
+    rows = suppress_observations(rows, sensitive_codes(catalog), policy)
     dims = [parse_dimensions(str(d)) for d in rows["dimensions"]]
     keys = sorted({k for d in dims for k in d})
     table = rows[TIDY_COLUMNS].reset_index(drop=True)

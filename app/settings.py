@@ -82,7 +82,38 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=25 * 1024 * 1024,
         ge=1024,
-        description="Largest request body accepted (uploads, WFS POST); larger gets HTTP 413.",
+        description="Largest request body accepted by any front; larger gets HTTP 413 before "
+        "routing. An admin upload bearing the valid token has its own bound, "
+        "upload_max_bytes.",
+    )
+    ogc_max_body_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        description="Largest body of an OGC request (a CQL2-JSON filter posted to /ogc, a WFS "
+        "POST); larger gets HTTP 413 in the protocol's error format (app/http_limits.py).",
+    )
+    load_max_bytes: int = Field(
+        default=2 * 1024**3,
+        ge=1024,
+        le=64 * 1024**3,
+        description="Largest file (bytes) `siep load` and the admin upload accept; a load is "
+        "streamed (read twice: validated, then written), never held in memory.",
+    )
+    load_max_rows: int = Field(
+        default=10_000_000,
+        ge=1,
+        le=500_000_000,
+        description="Most data rows in one loaded file. Checking for duplicate rows keeps 8 "
+        "bytes per row in memory (80 MB at the default).",
+    )
+    upload_max_bytes: int = Field(
+        default=1024**3,
+        ge=1024,
+        le=64 * 1024**3,
+        description="Largest request body of an admin upload (POST /api/v1/admin/datasets "
+        "with a valid admin token); it is spooled to a temporary file on disk (TMPDIR), not "
+        "to memory. Every other request, and an upload without a valid token, keeps "
+        "max_body_bytes.",
     )
     max_url_bytes: int = Field(
         default=8192,

@@ -19,6 +19,7 @@ from app.stats.indicators import CORE_REGISTRY, indicator_rows
 from app.store.engine import make_engine
 from app.store.ingest.seed import seed
 from app.store.migrate import upgrade
+from tests.support.catalogs import SmallCatalogs
 from tests.support.pgcluster import Cluster, ClusterUnavailableError, start_cluster
 
 pytest_plugins = ["tests.support.browser"]
@@ -130,3 +131,9 @@ def shipped_client(
     )
     with TestClient(create_app(settings)) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def small_catalogs(tmp_path_factory: pytest.TempPathFactory) -> SmallCatalogs:
+    """Factory of small catalogs built from a few rows (tests/support/catalogs.py)."""
+    return SmallCatalogs(tmp_path_factory.mktemp("small_catalogs"))

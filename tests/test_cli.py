@@ -81,3 +81,48 @@ def test_import_official_district_polygons(env: dict[str, str], tmp_path: Path) 
     missing_field = siep(env, "geodata", "import", str(shapefile), "--code-field", "CODIGO")
     assert missing_field.returncode == 2
     assert "no field 'CODIGO'" in missing_field.stderr
+
+
+def on_terminal(env: dict[str, str], *args: str) -> tuple[int, str]:
+    """Run `siep` with its stdout and stderr on a pseudo-terminal, as a user at a shell."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    main, secondary = pty.openpty()
+    # 24 rows x 100 columns: a new pseudo-terminal has no size until one is set.
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    process = subprocess.Popen(
+        [*SIEP, *args], env={**os.environ, **env}, stdout=secondary, stderr=secondary
+    )
+    os.close(secondary)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # EIO: the terminal's other end is closed
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(main)
+    return process.wait(timeout=120), output.decode(errors="replace")
+
+
+def test_load_draws_progress_bars_on_a_terminal_only(env: dict[str, str], tmp_path: Path) -> None:
+    good = tmp_path / "marzo.csv"
+    good.write_text(
+        "indicator,place_type,place_code,period,value\n"
+        "population,establishment,EP-CALLAO,2025-03,3001\n"
+        "population,establishment,EP-LURIGANCHO,2025-03,9001\n",
+        encoding="utf-8",
+    )
+    code, shown = on_terminal(env, "load", str(good), "--title", "Marzo 2025")
+    assert code == 0, shown
+    assert "checking: 100%" in shown and "writing: 100%" in shown and "rows/s" in shown
+    assert "loaded 2 rows" in shown
+    piped = siep(env, "load", str(good), "--title", "Marzo 2025", "--name", "marzo-2")
+    assert piped.returncode == 0, piped.stderr
+    assert "loaded 2 rows" in piped.stdout
+    assert "checking" not in piped.stderr + piped.stdout and "%|" not in piped.stderr

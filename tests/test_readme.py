@@ -13,7 +13,7 @@ from app.main import create_app
 from app.settings import PROJECT_ROOT, Settings
 from app.store.engine import make_engine
 from app.store.ingest.datasets import read_vocabulary
-from app.store.ingest.tidy import parse_rows, read_table
+from app.store.ingest.tidy import parse_rows
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -61,7 +61,7 @@ def test_load_template_and_example_are_valid(shipped_store_url: str) -> None:
     header = (templates / "plantilla.csv").read_bytes()
     assert header.count(b",") >= 10
     example = (templates / "ejemplo_2025_01.csv").read_bytes()
-    rows = parse_rows(read_table(example, "ejemplo.csv"), vocabulary)
+    rows = parse_rows(example, "ejemplo.csv", vocabulary)
     assert rows and all(r.value is None and r.note for r in rows)
     engine.dispose()
 

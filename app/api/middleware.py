@@ -4,6 +4,8 @@ every server error. It must not look at routes or the catalog."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
 import uuid
@@ -23,6 +25,17 @@ _CLIENT_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 
 
 @dataclass(frozen=True)
+class UploadBound:
+    """A larger body bound for the admin upload, granted only to a request bearing the admin
+    token: the body is spooled to disk before the route's own token check runs, so an
+    anonymous client must not be able to send a gigabyte."""
+
+    path: str
+    max_bytes: int
+    token_sha256: str
+
+
+@dataclass(frozen=True)
 class RequestLimits:
     """Bounds checked before any routing (docs/reliability.md lists each with its setting)."""
 
@@ -30,6 +43,20 @@ class RequestLimits:
     max_url_bytes: int
     max_header_bytes: int
     max_header_count: int
+    upload: UploadBound | None = None
+
+    def body_bytes(self, scope: Scope, headers: list[tuple[bytes, bytes]]) -> int:
+        """The body bound of this request: `upload.max_bytes` for an authorised upload."""
+        upload = self.upload
+        if upload is None or scope["method"] != "POST":
+            return self.max_body_bytes
+        if scope["path"] not in (upload.path, scope.get("root_path", "") + upload.path):
+            return self.max_body_bytes
+        scheme, _, token = dict(headers).get(b"authorization", b"").partition(b" ")
+        given = hashlib.sha256(token).hexdigest()
+        if scheme.lower() != b"bearer" or not hmac.compare_digest(given, upload.token_sha256):
+            return self.max_body_bytes
+        return upload.max_bytes
 
 
 class HttpGuardMiddleware:
@@ -48,7 +75,8 @@ class HttpGuardMiddleware:
             return
         headers: list[tuple[bytes, bytes]] = list(scope.get("headers") or ())
         request_id = _request_id(headers)
-        refusal = self._refusal(scope, headers)
+        max_body_bytes = self.limits.body_bytes(scope, headers)
+        refusal = self._refusal(scope, headers, max_body_bytes)
         if refusal is not None:
             status, detail = refusal
             await _send_json(send, status, detail, request_id)
@@ -65,7 +93,7 @@ class HttpGuardMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limits.max_body_bytes:
+                if received > max_body_bytes:
                     raise BodyTooLargeError
             return message
 
@@ -93,7 +121,7 @@ class HttpGuardMiddleware:
             await self.app(scope, limited_receive, guarded_send)
         except BodyTooLargeError:
             if not response_started:
-                detail = f"request body larger than {self.limits.max_body_bytes} bytes"
+                detail = f"request body larger than {max_body_bytes} bytes"
                 await _send_json(send, 413, detail, request_id)
         except Exception:
             log.exception(
@@ -103,7 +131,9 @@ class HttpGuardMiddleware:
                 await _send_json(send, 500, "internal error", request_id)
             raise
 
-    def _refusal(self, scope: Scope, headers: list[tuple[bytes, bytes]]) -> tuple[int, str] | None:
+    def _refusal(
+        self, scope: Scope, headers: list[tuple[bytes, bytes]], max_body_bytes: int
+    ) -> tuple[int, str] | None:
         limits = self.limits
         url_bytes = len(scope.get("raw_path") or scope["path"].encode()) + len(
             scope.get("query_string", b"")
@@ -115,10 +145,8 @@ class HttpGuardMiddleware:
         if sum(len(k) + len(v) + 4 for k, v in headers) > limits.max_header_bytes:
             return 431, f"request headers larger than {limits.max_header_bytes} bytes"
         declared = dict(headers).get(b"content-length")
-        if declared is not None and (
-            not declared.isdigit() or int(declared) > limits.max_body_bytes
-        ):
-            return 413, f"request body larger than {limits.max_body_bytes} bytes"
+        if declared is not None and (not declared.isdigit() or int(declared) > max_body_bytes):
+            return 413, f"request body larger than {max_body_bytes} bytes"
         return None
 
 

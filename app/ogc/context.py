@@ -15,13 +15,13 @@ from typing import Any
 from app.catalog.holder import CatalogHolder
 from app.catalog.snapshot import Catalog
 from app.codes import parse_period
+from app.domain.periods import layer_periods
 from app.layers import LayerDefinition, LayerSet
 from app.ogc.features import (
     BBox,
     FeatureTable,
     FeatureTables,
     layer_extent,
-    layer_periods,
     layer_publications,
 )
 from app.settings import Settings
@@ -45,8 +45,7 @@ def _instant_bounds(periods: list[str]) -> tuple[datetime | None, datetime | Non
     for code in periods:
         period = parse_period(code)
         year, end_month, _ = period.end_key
-        months = {"month": 1, "quarter": 3, "year": 12}[period.granularity]
-        start_month = end_month - months + 1
+        start_month = end_month - period.months + 1
         starts.append((year, start_month))
         ends.append((year, end_month))
     (y0, m0), (y1, m1) = min(starts), max(ends)

@@ -14,13 +14,13 @@ from starlette.concurrency import run_in_threadpool
 
 from app.errors import AppError
 from app.http_cache import CACHE_CONTROL, etag_matches
+from app.http_limits import ogc_body_limit, read_bounded_body
 from app.ogc.exceptions import OgcError, ows_exception_xml, wms_exception_xml
 from app.ogc.wfs import OgcResponse, WfsService
 from app.ogc.wms import WmsService
 from app.public_url import base_url_of
 
 log = logging.getLogger(__name__)
-MAX_BODY_BYTES = 256 * 1024
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -84,9 +84,10 @@ async def wfs_get(request: Request) -> Response:
 @router.post("/wfs", include_in_schema=False)
 async def wfs_post(request: Request) -> Response:
     service, base = _wfs(request), base_url_of(request)
-    body = await _bounded_body(request)
+    limit = ogc_body_limit(request)
+    body = await read_bounded_body(request, limit)
     if body is None:
-        error = OgcError("InvalidParameterValue", "request body too large")
+        error = OgcError("InvalidParameterValue", f"request body larger than {limit} bytes")
         return Response(ows_exception_xml(error), 413, media_type="text/xml")
     params = _params(request)
     if not body.strip() and params:
@@ -96,17 +97,6 @@ async def wfs_post(request: Request) -> Response:
     return await _run(
         request, lambda: service.handle_xml(body, base), ows_exception_xml, "text/xml"
     )
-
-
-async def _bounded_body(request: Request) -> bytes | None:
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _is_small_map(params: dict[str, str]) -> bool:

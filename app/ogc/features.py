@@ -1,30 +1,34 @@
 """Feature tables: each layer's features precomputed once per catalog version.
 
 A feature carries the place's attributes, its latest figures for the layer's indicators (from
-app.stats.aggregate.compute, the same numbers as /api/v1) and a link to its time series (kept
-as a path; `feature_properties` makes it absolute with the request's base URL). Every OGC front
-(pygeoapi, WFS, WMS GetFeatureInfo) reads these tables; none recomputes figures.
+app.domain.values.published_values, the same numbers as /api/v1) and a link to its time
+series (kept as a path; `feature_properties` makes it absolute with the request's base URL).
+Every OGC front (pygeoapi, WFS, WMS GetFeatureInfo) and the vector tiles read these tables;
+none recomputes figures.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
-import shapely
 from shapely.geometry.base import BaseGeometry
 
 from app.catalog.snapshot import Catalog
+from app.domain.catalogue import datasets_of
+from app.domain.periods import layer_default_period
+from app.domain.values import published_values
 from app.layers import LayerDefinition, LayerSet
 from app.render.simplify import GeometryBands
 from app.sources import document_label
-from app.stats.aggregate import LevelValues, compute, periods_at_level, registry_for
+from app.stats.aggregate import LevelValues, registry_for
+from app.stats.geography import geometry_json, level_places
 from app.stats.snapshot_cache import per_snapshot
-from app.stats.suppress import SuppressionPolicy, apply_suppression
+from app.stats.suppress import SuppressionPolicy
 
 BBox = tuple[float, float, float, float]
 PERU_BBOX_4326: BBox = (-81.5, -18.5, -68.5, 0.1)
@@ -60,17 +64,7 @@ class FeatureTable:
 
     @property
     def extent(self) -> BBox:
-        if not len(self.ids):
-            return PERU_BBOX_4326
-        finite = self.bounds[~np.isnan(self.bounds).any(axis=1)]
-        if not len(finite):
-            return PERU_BBOX_4326
-        return (
-            float(finite[:, 0].min()),
-            float(finite[:, 1].min()),
-            float(finite[:, 2].max()),
-            float(finite[:, 3].max()),
-        )
+        return extent_of(self.bounds)
 
     def feature_properties(
         self, position: int, base_url: str, names: list[str] | None = None
@@ -146,30 +140,43 @@ def _number(value: object) -> float | int | None:
     return round(number, 6)
 
 
-def _frame_and_geometries(catalog: Catalog, layer: LayerDefinition) -> tuple[Any, list[Any]]:
-    if layer.source == "establishments":
-        frame = catalog.establishments[catalog.establishments["kind"] == layer.kind]
-        return frame, list(frame.geometry)
-    if layer.source == "regions":
-        return catalog.regions, list(catalog.regions.geometry)
-    frame = catalog.units_at(layer.level)
-    return frame, list(frame["capital"] if layer.geometry == "point" else frame.geometry)
+def extent_of(bounds: np.ndarray) -> BBox:
+    """The box around (n, 4) bounds (minx, miny, maxx, maxy; a NaN row: no geometry), or
+    Peru's box when no feature has a geometry."""
+    finite = bounds[~np.isnan(bounds).any(axis=1)] if len(bounds) else bounds
+    if not len(finite):
+        return PERU_BBOX_4326
+    return (
+        float(finite[:, 0].min()),
+        float(finite[:, 1].min()),
+        float(finite[:, 2].max()),
+        float(finite[:, 3].max()),
+    )
+
+
+def _bounds(geoms: list[BaseGeometry | None]) -> np.ndarray:
+    return np.array(
+        [g.bounds if g is not None else (np.nan,) * 4 for g in geoms], dtype=float
+    ).reshape(-1, 4)
+
+
+def _frame_and_geometries(
+    catalog: Catalog, layer: LayerDefinition
+) -> tuple[Any, list[BaseGeometry | None]]:
+    """The layer's places and their geometries (None where missing or empty)."""
+    frame = level_places(catalog, layer.level)
+    if layer.kind is not None:
+        frame = frame[frame["kind"] == layer.kind]
+    is_capital = layer.source == "units" and layer.geometry == "point"
+    geoms = frame["capital"] if is_capital else frame.geometry
+    return frame, [g if isinstance(g, BaseGeometry) and not g.is_empty else None for g in geoms]
 
 
 def layer_extent(catalog: Catalog, layer: LayerDefinition) -> BBox:
     """Bounding box (lon/lat) of the layer's features, without building its feature table."""
 
     def build() -> BBox:
-        _, geoms = _frame_and_geometries(catalog, layer)
-        boxes = [g.bounds for g in geoms if isinstance(g, BaseGeometry) and not g.is_empty]
-        if not boxes:
-            return PERU_BBOX_4326
-        return (
-            min(b[0] for b in boxes),
-            min(b[1] for b in boxes),
-            max(b[2] for b in boxes),
-            max(b[3] for b in boxes),
-        )
+        return extent_of(_bounds(_frame_and_geometries(catalog, layer)[1]))
 
     return per_snapshot(catalog, ("ogc_layer_extent", layer.id), build)
 
@@ -187,19 +194,7 @@ def _places(
             raw = code if name == "code" else record.get(name)
             props[name] = _number(raw) if kind == "number" else _text(raw)
         rows.append(props)
-    return ids, rows, [g if isinstance(g, BaseGeometry) and not g.is_empty else None for g in geoms]
-
-
-def _members_have_value(
-    catalog: Catalog, layer: LayerDefinition, indicator_code: str, period: str
-) -> bool:
-    """Whether some establishment of the layer's kind has a value (periods_at_level counts
-    every establishment, of both kinds)."""
-    indicator = registry_for(catalog)[indicator_code]
-    frame = compute(catalog, indicator, layer.level, period).frame
-    kinds = catalog.establishments["kind"]
-    members = kinds[kinds == layer.kind].index
-    return bool(frame["value"].reindex(members).notna().any())
+    return ids, rows, geoms
 
 
 def layer_publications(catalog: Catalog, layer: LayerDefinition) -> tuple[str, ...]:
@@ -209,66 +204,16 @@ def layer_publications(catalog: Catalog, layer: LayerDefinition) -> tuple[str, .
     def build() -> tuple[str, ...]:
         registry = registry_for(catalog)
         inputs = {code for i in layer.indicators for code in registry[i].inputs}
-        obs = catalog.observations
-        ids = set(obs.loc[obs["indicator"].isin(inputs), "dataset_id"])
-        documents = catalog.datasets.loc[
-            [i for i in catalog.datasets.index if i in ids], "source_document"
-        ]
+        documents = datasets_of(catalog, inputs)["source_document"]
         return tuple(sorted({document_label(d) for d in documents} - {""}))
 
     return per_snapshot(catalog, ("layer_publications", layer.id), build)
-
-
-def layer_periods(catalog: Catalog, layer: LayerDefinition, indicator_code: str) -> tuple[str, ...]:
-    """Sorted periods in which at least one feature of the layer has a value of the indicator."""
-
-    def build() -> tuple[str, ...]:
-        indicator = registry_for(catalog)[indicator_code]
-        periods = periods_at_level(catalog, indicator, layer.level)
-        if layer.kind is None or not periods:
-            return periods
-        # Establishments of the layer's kind must report the indicator's first input (one
-        # vectorised look-up); the latest period is then checked exactly, as it is the default.
-        kinds = catalog.establishments["kind"]
-        members = set(kinds[kinds == layer.kind].index)
-        obs = catalog.observations
-        reported = set(
-            obs.loc[
-                (obs["indicator"] == indicator.inputs[0])
-                & (obs["place_type"] == "establishment")
-                & obs["place_code"].isin(members)
-                & obs["value"].notna(),
-                "period",
-            ]
-        )
-        candidates = [p for p in periods if p in reported]
-        while candidates and not _members_have_value(
-            catalog, layer, indicator_code, candidates[-1]
-        ):
-            candidates.pop()
-        return tuple(candidates)
-
-    return per_snapshot(catalog, ("ogc_layer_periods", layer.id, indicator_code), build)
-
-
-def latest_values(catalog: Catalog, layer: LayerDefinition, code: str) -> LevelValues | None:
-    """Values at the latest period in which a feature of the layer has a value, if any."""
-    periods = layer_periods(catalog, layer, code)
-    if not periods:
-        return None
-    return compute(catalog, registry_for(catalog)[code], layer.level, periods[-1])
 
 
 def series_path(indicator: str, code: str) -> str:
     """The path (below the service root) of a place's time series in /api/v1."""
     query = urlencode({"indicator": indicator, "place": code})
     return f"/api/v1/series?{query}"
-
-
-def suppressed(values: LevelValues, policy: SuppressionPolicy) -> LevelValues:
-    """The same values with small sensitive counts hidden, as every other output does."""
-    frame = apply_suppression(values.frame, values.indicator, values.level, policy)
-    return replace(values, frame=frame)
 
 
 def build_table(
@@ -278,10 +223,14 @@ def build_table(
     ids, rows, geoms = _places(catalog, layer)
     periods: dict[str, str | None] = {}
     values: dict[str, LevelValues] = {}
+    registry = registry_for(catalog)
     for code in layer.indicators:
-        level_values = latest_values(catalog, layer, code)
-        if level_values is not None:
-            level_values = suppressed(level_values, policy)
+        period = layer_default_period(catalog, layer, code)
+        level_values = (
+            None
+            if period is None
+            else published_values(catalog, registry[code], layer.level, period, policy)
+        )
         periods[code] = level_values.period if level_values else None
         if level_values is not None:
             values[code] = level_values
@@ -295,17 +244,14 @@ def build_table(
                 props[f"{code}_period"] = None
     for code, props in zip(ids, rows, strict=True):
         props["series_url"] = series_path(layer.default_indicator, code)
-    bounds = np.array(
-        [g.bounds if g is not None else (np.nan,) * 4 for g in geoms], dtype=float
-    ).reshape(-1, 4)
-    geojson = [shapely.geometry.mapping(g) if g is not None else None for g in geoms]
+    bounds = _bounds(geoms)
     return FeatureTable(
         layer=layer,
         version=catalog.version,
         ids=tuple(ids),
         properties=tuple(rows),
         geometries=tuple(geoms),
-        geojson_geometries=tuple(_plain(g) for g in geojson),
+        geojson_geometries=tuple(geometry_json(g) for g in geoms),
         bounds=bounds,
         fields=layer_fields(layer),
         periods=periods,
@@ -313,19 +259,6 @@ def build_table(
         _index={code: i for i, code in enumerate(ids)},
         bands=GeometryBands(geoms) if layer.geometry == "polygon" else None,
     )
-
-
-def _plain(geometry: Any) -> dict[str, Any] | None:
-    """shapely's mapping() uses tuples; JSON encoders and templates want lists."""
-    if geometry is None:
-        return None
-
-    def walk(value: Any) -> Any:
-        if isinstance(value, tuple | list):
-            return [walk(v) for v in value]
-        return value
-
-    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
 
 
 class FeatureTables:

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from xml.sax.saxutils import escape
 
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
-from shapely.geometry.base import BaseGeometry
 
 from app.ogc.crs import CrsInfo, transformer
 from app.ogc.features import FeatureTable
+from app.ogc.templating import environment
 
 NS = "http://siep-peru.org/wfs"
 PREFIX = "siep"
+_MEMBER = environment().get_template("wfs/member.xml")
 
 
 def _coords(coords: Iterable[Sequence[float]], lat_lon: bool) -> str:
@@ -27,36 +27,11 @@ def _coords(coords: Iterable[Sequence[float]], lat_lon: bool) -> str:
     return " ".join(f"{c[0]:.10g} {c[1]:.10g}" for c in coords)
 
 
-def _polygon(poly: Polygon, gid: str, lat_lon: bool) -> str:
-    rings = [
-        f"<gml:exterior><gml:LinearRing><gml:posList>{_coords(poly.exterior.coords, lat_lon)}"
-        "</gml:posList></gml:LinearRing></gml:exterior>"
+def _rings(poly: Polygon, lat_lon: bool) -> list[str]:
+    """Exterior then interior rings as posList texts."""
+    return [_coords(poly.exterior.coords, lat_lon)] + [
+        _coords(ring.coords, lat_lon) for ring in poly.interiors
     ]
-    rings += [
-        f"<gml:interior><gml:LinearRing><gml:posList>{_coords(r.coords, lat_lon)}"
-        "</gml:posList></gml:LinearRing></gml:interior>"
-        for r in poly.interiors
-    ]
-    return f'<gml:Polygon gml:id="{gid}">{"".join(rings)}</gml:Polygon>'
-
-
-def geometry_gml(geom: BaseGeometry, gid: str, srs_name: str, lat_lon: bool) -> str:
-    srs = f'srsName="{escape(srs_name)}" srsDimension="2"'
-    if isinstance(geom, Point):
-        return f'<gml:Point gml:id="{gid}" {srs}><gml:pos>{_coords([geom.coords[0]], lat_lon)}</gml:pos></gml:Point>'
-    polygons = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
-    members = "".join(
-        f"<gml:surfaceMember>{_polygon(p, f'{gid}.{i}', lat_lon)}</gml:surfaceMember>"
-        for i, p in enumerate(polygons)
-        if isinstance(p, Polygon)
-    )
-    return f'<gml:MultiSurface gml:id="{gid}" {srs}>{members}</gml:MultiSurface>'
-
-
-def _value(value: object) -> str:
-    if isinstance(value, float):
-        return repr(value)
-    return escape(str(value))
 
 
 def feature_gml(
@@ -66,28 +41,39 @@ def feature_gml(
     srs_name: str,
     base_url: str,
     names: list[str] | None = None,
+    standalone: bool = False,
 ) -> str:
-    """One feature's GML; `names` limits it to those properties (PROPERTYNAME)."""
+    """One feature's GML (template wfs/member.xml); `names` limits it to those properties
+    (PROPERTYNAME); `standalone` makes it a document of its own (GetFeatureById)."""
     layer_id = table.layer.id
-    fid = f"{layer_id}.{table.ids[position]}"
-    parts = [f'<{PREFIX}:{layer_id} gml:id="{escape(fid)}">']
+    point: str | None = None
+    polygons: list[list[str]] | None = None
     geom = table.geometries[position]
     if geom is not None and (names is None or "geometry" in names):
         if crs.epsg != 4326:
             geom = shapely.ops.transform(transformer(4326, crs.epsg).transform, geom)
-        parts.append(
-            f"<{PREFIX}:geometry>{geometry_gml(geom, fid + '.g', srs_name, crs.is_lat_lon)}"
-            f"</{PREFIX}:geometry>"
-        )
+        if isinstance(geom, Point):
+            point = _coords([geom.coords[0]], crs.is_lat_lon)
+        else:
+            parts = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
+            polygons = [_rings(p, crs.is_lat_lon) for p in parts if isinstance(p, Polygon)]
     props = table.feature_properties(position, base_url)
-    for name in table.fields:
-        if names is not None and name not in names:
-            continue
-        value = props.get(name)
-        if value is not None:
-            parts.append(f"<{PREFIX}:{name}>{_value(value)}</{PREFIX}:{name}>")
-    parts.append(f"</{PREFIX}:{layer_id}>")
-    return "".join(parts)
+    properties = [
+        (name, props[name])
+        for name in table.fields
+        if (names is None or name in names) and props.get(name) is not None
+    ]
+    return _MEMBER.render(
+        p=PREFIX,
+        layer=layer_id,
+        fid=f"{layer_id}.{table.ids[position]}",
+        srs=srs_name,
+        point=point,
+        polygons=polygons,
+        properties=properties,
+        standalone=standalone,
+        ns=NS,
+    )
 
 
 class GmlCache:

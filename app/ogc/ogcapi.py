@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from app.errors import InvalidParameterError
 from app.http_cache import CACHE_CONTROL, etag_matches
+from app.http_limits import ogc_body_limit, read_bounded_body
 from app.ogc.conformance import conformance_document
 from app.ogc.cql2 import FilterError, filter_body
 from app.ogc.html import render_page
@@ -34,7 +35,6 @@ from app.public_url import base_url_of
 if TYPE_CHECKING:
     from pygeoapi.api import API
 
-MAX_BODY_BYTES = 64 * 1024
 VARY = "Accept, Accept-Language"  # pygeoapi negotiates format and language from these
 ApiFunction = Callable[..., tuple[dict[str, str], int, Any]]
 # pygeoapi is imported on the first OGC API request, not at start: importing it compiles its
@@ -128,17 +128,6 @@ def _items_input(
     return rest, b""
 
 
-async def _read_body(request: Request) -> bytes | None:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _api_request_scope(request: Request, params: list[tuple[str, str]]) -> dict[str, Any]:
     return {**request.scope, "query_string": urlencode(params).encode()}
 
@@ -170,9 +159,10 @@ async def _call(
     apis: PygeoapiApis = request.app.state.ogc_apis
     base_url = base_url_of(request)
     params = [(k, v) for k, v in parse_qsl(request.url.query, keep_blank_values=True)]
-    body = await _read_body(request)
+    limit = ogc_body_limit(request)
+    body = await read_bounded_body(request, limit)
     if body is None:
-        return _error(413, "InvalidParameterValue", "request body too large")
+        return _error(413, "InvalidParameterValue", f"request body larger than {limit} bytes")
     try:
         _check_params(request.url.path, params)
         if is_items:

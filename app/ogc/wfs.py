@@ -552,11 +552,6 @@ class WfsService:
             return OgcResponse(
                 orjson.dumps(table.geojson_feature(position, base_url)), "application/geo+json"
             )
-        member = self.gml.encode(table, [position], crs, srs_name, base_url)[0]
         # The stored query returns the feature itself, with its namespaces declared on it.
-        declared = member.replace(
-            f"<{PREFIX}:{layer_id} ",
-            f'<{PREFIX}:{layer_id} xmlns:{PREFIX}="{NS}" xmlns:gml="http://www.opengis.net/gml/3.2" ',
-            1,
-        )
-        return OgcResponse(('<?xml version="1.0" encoding="UTF-8"?>\n' + declared).encode(), GML32)
+        document = feature_gml(table, position, crs, srs_name, base_url, standalone=True)
+        return OgcResponse(document.encode(), GML32)

@@ -16,6 +16,7 @@ import shapely
 from shapely.geometry import Point, box
 
 from app.catalog.snapshot import Catalog
+from app.domain.display import MISSING_TEXT
 from app.errors import InvalidParameterError
 from app.ogc.context import OgcContext
 from app.ogc.crs import CrsInfo, parse_crs, transformer
@@ -290,7 +291,7 @@ class WmsService:
             "unit": styled.wms_layer.indicator.unit,
             "period": styled.period,
             "value": value,
-            "display": format_number(value) if value is not None else "Sin datos",
+            "display": format_number(value) if value is not None else MISSING_TEXT["es"],
             "series_url": props.get("series_url"),
         }
 
@@ -329,7 +330,7 @@ class WmsService:
             catalog, wms_layer, params.get("TIME") or None, params.get("STYLE") or None
         )
         entries = [(entry.color, entry.label) for entry in styled.legend]
-        entries.append((MISSING_COLOR, "Sin datos"))
+        entries.append((MISSING_COLOR, MISSING_TEXT["es"]))
         title = f"{wms_layer.indicator.label_es} ({styled.period})"
         fmt = "jpeg" if image_format == "jpeg" else "png"
         return OgcResponse(render_legend(title, entries, fmt), MEDIA_TYPES[image_format])

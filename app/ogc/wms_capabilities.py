@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.layers import LayerDefinition, LayerSet
+from app.ogc import wms_time
 from app.ogc.crs import transformer
 from app.ogc.features import PERU_BBOX_4326, BBox
 from app.ogc.templating import render
@@ -29,6 +30,16 @@ class LayerEntry:
     wms_layer: WmsLayer
     extent: BBox
     periods: tuple[str, ...]
+
+    @property
+    def time_values(self) -> tuple[str, ...]:
+        """The periods as listed in the `time` dimension (see app/ogc/wms_time.py)."""
+        return wms_time.advertised_values(self.periods)
+
+    @property
+    def time_default(self) -> str:
+        """The latest period (what a GetMap without TIME draws), as listed."""
+        return wms_time.advertised(self.periods[-1])
 
 
 @dataclass(frozen=True)

@@ -13,20 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.catalog.snapshot import Catalog
+from app.domain.periods import layer_default_period, layer_periods
+from app.domain.values import classify_places, published_values
 from app.layers import LayerDefinition
+from app.ogc import wms_time
 from app.ogc.context import OgcContext
 from app.ogc.exceptions import OgcError
-from app.ogc.features import FeatureTable, layer_periods, suppressed
+from app.ogc.features import FeatureTable
 from app.render.mapnik_render import MapData
-from app.stats.aggregate import LevelValues, compute, registry_for
+from app.stats.aggregate import LevelValues, registry_for
 from app.stats.classify import (
     MISSING_COLOR,
-    SUPPRESSED_COLOR,
     Classification,
     LegendClass,
-    class_colors,
-    classify,
-    legend_classes,
 )
 from app.stats.indicators import CORE_REGISTRY, Indicator
 
@@ -99,8 +98,7 @@ class WmsLayers:
 
     def default_period(self, catalog: Catalog, wms_layer: WmsLayer) -> str | None:
         """The latest period with data (what a request without TIME draws)."""
-        periods = self.periods(catalog, wms_layer)
-        return periods[-1] if periods else None
+        return layer_default_period(catalog, wms_layer.layer, wms_layer.indicator.code)
 
     def advertised(self, catalog: Catalog) -> list[WmsLayer]:
         """The layers with data in some period: the others are not offered."""
@@ -117,14 +115,17 @@ class WmsLayers:
             )
         if style_name == "default":
             style_name = wms_layer.layer.style.method
-        chosen = period or self.default_period(catalog, wms_layer)
+        periods = self.periods(catalog, wms_layer)
+        chosen = self.default_period(catalog, wms_layer)
         if chosen is None:
             raise OgcError("LayerNotDefined", f"layer '{wms_layer.name}' has no data", "LAYERS")
-        if period is not None and period not in self.periods(catalog, wms_layer):
-            valid = ", ".join(self.periods(catalog, wms_layer)) or "none"
-            raise OgcError(
-                "InvalidDimensionValue", f"TIME '{period}' has no data; valid: {valid}", "TIME"
-            )
+        if period is not None:
+            chosen = wms_time.resolve(period, periods)
+            if chosen is None:
+                valid = ", ".join(wms_time.advertised(p) for p in periods)
+                raise OgcError(
+                    "InvalidDimensionValue", f"TIME '{period}' has no data; valid: {valid}", "TIME"
+                )
         key = (catalog.version, wms_layer.name, chosen, style_name)
         with self._lock:
             cached = self._styled.get(key)
@@ -141,28 +142,23 @@ class WmsLayers:
         self, catalog: Catalog, table: FeatureTable, wms_layer: WmsLayer, period: str, style: str
     ) -> StyledLayer:
         indicator = registry_for(catalog)[wms_layer.indicator.code]
-        values = suppressed(
-            compute(catalog, indicator, wms_layer.layer.level, period), self.context.tables.policy
+        values = published_values(
+            catalog, indicator, wms_layer.layer.level, period, self.context.tables.policy
         )
-        column = values.frame["value"].reindex(list(table.ids))
-        numbers = [None if v != v else float(v) for v in column.to_numpy()]
         style_def = wms_layer.layer.style
-        classification = classify(numbers, style, style_def.classes)
-        colors = class_colors(classification, style_def.palette)
-        status = values.frame["status"].reindex(list(table.ids)).to_numpy()
-        colors = [
-            SUPPRESSED_COLOR if st == "suppressed" else c
-            for c, st in zip(colors, status, strict=True)
-        ]
-        legend = legend_classes(classification, style_def.palette)
+        classified = classify_places(
+            values.frame.reindex(list(table.ids)), style, style_def.classes, style_def.palette
+        )
         data = MapData(
             key=(catalog.version, wms_layer.name, period, style),
             kind="polygon" if wms_layer.layer.geometry == "polygon" else "point",
             geometries=table.geojson_geometries,
-            colors=tuple(colors),
+            colors=tuple(classified.colors),
             bands=table.bands,
         )
-        return StyledLayer(wms_layer, period, style, values, classification, legend, data)
+        return StyledLayer(
+            wms_layer, period, style, values, classified.classification, classified.legend, data
+        )
 
 
 __all__ = ["MISSING_COLOR", "STYLES", "StyledLayer", "WmsLayer", "WmsLayers"]

@@ -20,6 +20,8 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from app.stats.geography import geometry_json
+
 GeoJson = dict[str, Any]
 EARTH_HALF_M = 20037508.342789244
 METRES_PER_DEGREE = 111_320.0
@@ -59,17 +61,6 @@ def band_for(
     return max(band, MIN_BAND)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _geojson(geometry: BaseGeometry) -> GeoJson:
-    mapping = shapely.geometry.mapping(geometry)
-    return {"type": mapping["type"], "coordinates": _plain(mapping["coordinates"])}
-
-
 class GeometryBands:
     """Polygons (EPSG:4326, lon/lat) of one layer, with their per-band simplified copies."""
 
@@ -96,11 +87,12 @@ class GeometryBands:
             shapes = _simplified(shapes, band_tolerance_deg(band))
         fills: list[GeoJson | None] = [None] * len(self.geometries)
         for i, shape in zip(present, shapes, strict=True):
-            fills[i] = _geojson(shape)
+            fills[i] = geometry_json(shape)
         edges: tuple[GeoJson, ...] = ()
         if len(shapes):
             merged = shapely.line_merge(shapely.union_all(shapely.boundary(shapes)))
-            edges = tuple(_geojson(part) for part in shapely.get_parts(merged) if not part.is_empty)
+            parts = (geometry_json(part) for part in shapely.get_parts(merged))
+            edges = tuple(part for part in parts if part is not None)
         return BandGeometries(tuple(fills), edges)
 
 

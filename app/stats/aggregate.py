@@ -54,6 +54,7 @@ __all__ = [
     "level_rows",
     "periods_at_level",
     "periods_by_level",
+    "periods_with_data",
     "place_names",
     "registry_for",
 ]
@@ -141,7 +142,7 @@ def _stored_rows(catalog: Catalog, indicator: Indicator, scope: Scope) -> pd.Dat
 
 def _derived_rows(catalog: Catalog, indicator: Indicator, scope: Scope) -> pd.DataFrame:
     assert indicator.numerator and indicator.denominator
-    periods = (scope.period,) if scope.period is not None else _candidates(catalog, indicator)
+    periods = (scope.period,) if scope.period is not None else periods_with_data(catalog, indicator)
     den_periods = {p: _denominator_periods(catalog, indicator, p, scope.level) for p in periods}
     raw = stats_engine(catalog).query(
         *derived_query(
@@ -233,8 +234,9 @@ def _numerator_dims(indicator: Indicator, dims: str) -> str:
     )
 
 
-def _candidates(catalog: Catalog, indicator: Indicator) -> tuple[str, ...]:
-    """Periods where the indicator (a derived one: its numerator) has some value."""
+def periods_with_data(catalog: Catalog, indicator: Indicator) -> tuple[str, ...]:
+    """Periods where the indicator (a derived one: its numerator) has some value, at any
+    level and under any dimensions."""
     return catalog.periods.get(indicator.inputs[0] if indicator.inputs else "", ())
 
 
@@ -354,7 +356,7 @@ def latest_period(catalog: Catalog, indicator: Indicator, level: str) -> str | N
 
 
 def _periods_at_level(catalog: Catalog, indicator: Indicator, level: str) -> tuple[str, ...]:
-    candidates = _candidates(catalog, indicator)
+    candidates = periods_with_data(catalog, indicator)
     if indicator.aggregation == "none":
         valued = stats_engine(catalog).valued_periods
         return tuple(p for p in candidates if (indicator.code, level, p) in valued)

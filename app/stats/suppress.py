@@ -2,14 +2,16 @@
 
 A sensitive count from 1 to threshold-1 at a configured level is published as the range
 '1-(threshold-1)', never as a number; a rate whose numerator is such a count is suppressed too.
-Zero is published (it identifies nobody). Every output (JSON, CSV, maps) takes its values from
-`apply_suppression`, so suppression is the same everywhere. Known limit: a suppressed place's
+Zero is published (it identifies nobody). Every output (JSON, CSV, maps) takes its computed
+values from `apply_suppression` and its stored rows from `suppress_observations`, so
+suppression is the same everywhere. Known limit: a suppressed place's
 count can sometimes be recovered by subtracting the published places from a published total
 (no complementary suppression).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,4 +69,25 @@ def apply_suppression(
     out.loc[mask, "numerator"] = np.nan
     out.loc[mask, "status"] = "suppressed"
     out.loc[mask, "suppressed_range"] = policy.range_text
+    return out
+
+
+def suppress_observations(
+    frame: pd.DataFrame, sensitive: Collection[str], policy: SuppressionPolicy
+) -> pd.DataFrame:
+    """A copy of stored observation rows (columns indicator, place_type, value, note) with
+    small counts of the `sensitive` indicators hidden at the policy's levels.
+
+    Every row gets a status ('ok', 'missing' or 'suppressed'); a suppressed row's value
+    becomes None and its note the range of the hidden count.
+    """
+    out = frame.copy()
+    out["status"] = np.where(out["value"].isna(), "missing", "ok")
+    if policy.threshold <= 1:
+        return out
+    is_target = frame["indicator"].isin(list(sensitive)) & frame["place_type"].isin(policy.levels)
+    mask = (is_target & small_count_mask(frame["value"], policy.threshold)).to_numpy()
+    out.loc[mask, "status"] = "suppressed"
+    out.loc[mask, "note"] = policy.range_text
+    out.loc[mask, "value"] = np.nan
     return out

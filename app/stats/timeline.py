@@ -28,7 +28,7 @@ def period_range(first: str, last: str) -> list[str]:
     granularity = start.granularity
     if granularity != end.granularity:
         raise ValueError(f"'{first}' and '{last}' are not of one granularity")
-    step = {"month": 1, "quarter": 3, "year": 12}[granularity]
+    step = start.months
     index = start.end_key[0] * 12 + start.end_key[1] - 1
     stop = end.end_key[0] * 12 + end.end_key[1] - 1
     periods = []

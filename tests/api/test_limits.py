@@ -19,7 +19,9 @@ from tests.conftest import FIXTURE_DATA
 def client(make_store: Callable[[str], str], make_settings: Callable[..., Settings]):
     url = make_store("sqlite")
     seed(make_engine(url), FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
-    settings = make_settings(database_url=url, admin_token="t" * 20, max_body_bytes=4096)
+    settings = make_settings(
+        database_url=url, admin_token="t" * 20, max_body_bytes=4096, upload_max_bytes=4096
+    )
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 

@@ -106,3 +106,16 @@ def test_changes_endpoints(client: TestClient) -> None:
     root = etree.fromstring(atom.content)
     entries = root.findall("{http://www.w3.org/2005/Atom}entry")
     assert len(entries) == len(body["changes"])
+
+
+def test_dataset_csv_withholds_small_sensitive_counts(client: TestClient) -> None:
+    """TB counts of 1-4 per establishment are printed in the source, but the server publishes
+    them as a range everywhere, this CSV included (the API shows the same rows as '1-4')."""
+    response = client.get("/api/v1/opendata/datasets/tb_cases_2024.csv")
+    assert response.status_code == 200
+    table = pd.read_csv(io.StringIO(response.text), dtype={"note": str})
+    establishments = table[table["place_type"] == "establishment"]
+    withheld = establishments[establishments["note"] == "1-4"]
+    assert len(withheld) > 0 and withheld["value"].isna().all()
+    assert not establishments["value"].between(1, 4).any()
+    assert (establishments["value"] >= 5).any()  # larger counts are published

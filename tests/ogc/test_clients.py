@@ -41,7 +41,7 @@ def test_owslib_wms_lists_a_layer_per_indicator(server: ServerProcess) -> None:
     layer = wms.contents["departamentos.population"]
     assert "EPSG:32718" in layer.crsOptions and "CRS:84" in layer.crsOptions
     assert {"quantiles", "jenks", "equal_interval"} <= set(layer.styles)
-    assert "2024-12" in (layer.timepositions or [])
+    assert "2024-12-01" in (layer.timepositions or [])
 
 
 def test_wms_getmap_colours_peru_and_leaves_outside_transparent(server: ServerProcess) -> None:

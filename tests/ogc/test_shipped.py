@@ -1,13 +1,24 @@
-"""The shipped dataset through every protocol: same counts and figures as /api/v1."""
+"""The shipped dataset through every protocol: the source files' counts and extents, and the
+same figures as /api/v1 (GDAL through pyogrio and ogrinfo, OWSLib's WFS and OGC API clients)."""
 
 from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
 
 import httpx
 import pyogrio
 import pytest
+from owslib.ogcapi.features import Features
+from owslib.wfs import WebFeatureService
 
 from app.layers import default_layers
+from scripts.source_layers import expected_layers
 from tests.support.server import ServerProcess
+
+SOURCE = expected_layers()
 
 LEVELS = {layer.id: layer.level for layer in default_layers()}
 
@@ -32,7 +43,11 @@ def test_every_layer_reads_the_same_through_wfs_oapif(
         },
     )
     matched = int(hits.text.split('numberMatched="')[1].split('"')[0])
-    assert len(wfs) == len(oapif) == matched > 0
+    assert len(wfs) == len(oapif) == matched == SOURCE[layer_id].count
+    for frame in (wfs, oapif):
+        assert int(frame.geometry.notna().sum()) == SOURCE[layer_id].geometries
+        bounds = frame.geometry.total_bounds
+        assert max(abs(a - b) for a, b in zip(bounds, SOURCE[layer_id].extent, strict=True)) < 1e-4
     layer = default_layers().get(layer_id)
     assert layer is not None
     if layer.level == "establishment":
@@ -55,3 +70,40 @@ def test_every_layer_reads_the_same_through_wfs_oapif(
             assert ours != ours or ours is None  # NaN
         else:
             assert ours == pytest.approx(value, rel=1e-6)
+
+
+@pytest.mark.parametrize("layer_id", default_layers().ids())
+def test_owslib_reads_every_layer_with_the_source_counts(
+    shipped_server: ServerProcess, layer_id: str
+) -> None:
+    base = shipped_server.base_url
+    expected = SOURCE[layer_id]
+    collection = Features(f"{base}/ogc").collection(layer_id)
+    assert [round(v, 4) for v in collection["extent"]["spatial"]["bbox"][0]] == [
+        round(v, 4) for v in expected.extent
+    ]
+    items = Features(f"{base}/ogc").collection_items(layer_id, limit=2000)
+    assert items["numberMatched"] == len(items["features"]) == expected.count
+    wfs = WebFeatureService(f"{base}/wfs", version="2.0.0")
+    assert f"siep:{layer_id}" in wfs.contents
+    response = wfs.getfeature(
+        typename=[f"siep:{layer_id}"], outputFormat="application/json", maxfeatures=5000
+    )
+    doc = json.loads(response.read())
+    assert doc["numberMatched"] == len(doc["features"]) == expected.count
+
+
+@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="ogrinfo (gdal-bin) not installed")
+def test_ogrinfo_counts_every_oapif_and_wfs_layer(shipped_server: ServerProcess) -> None:
+    base = shipped_server.base_url
+    for source, prefix in ((f"OAPIF:{base}/ogc", ""), (f"WFS:{base}/wfs?VERSION=2.0.0", "siep:")):
+        for layer_id, expected in SOURCE.items():
+            out = subprocess.run(
+                ["ogrinfo", "-ro", "-so", source, f"{prefix}{layer_id}"],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=True,
+            ).stdout
+            found = re.search(r"Feature Count: (\d+)", out)
+            assert found and int(found.group(1)) == expected.count, (source, layer_id, out)

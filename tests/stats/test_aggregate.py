@@ -5,7 +5,6 @@ import gc
 
 import pytest
 
-from app.catalog.build import build_catalog
 from app.catalog.snapshot import Catalog
 from app.stats.aggregate import (
     compute,
@@ -15,16 +14,7 @@ from app.stats.aggregate import (
     registry_for,
 )
 from app.stats.snapshot_cache import cached_snapshots
-from app.store.engine import make_engine
-
-
-@pytest.fixture(scope="module")
-def shipped_catalog(shipped_store_url: str) -> Catalog:
-    engine = make_engine(shipped_store_url)
-    try:
-        return build_catalog(engine)
-    finally:
-        engine.dispose()
+from tests.support.catalogs import Row, SmallCatalogs, Table
 
 
 @pytest.mark.parametrize(
@@ -54,52 +44,73 @@ def test_summing_establishments_by_oficina_regional_reproduces_printed_totals(
         assert summed.get(code, 0.0) == value, code
 
 
-def test_a_rate_is_a_ratio_of_sums_not_an_average(shipped_catalog: Catalog) -> None:
-    registry = registry_for(shipped_catalog)
-    rates = compute(shipped_catalog, registry["tb_rate"], "departamento", "2024").frame.dropna(
-        subset=["value"]
+def test_a_rate_is_a_ratio_of_sums_not_an_average(small_catalogs: SmallCatalogs) -> None:
+    catalog = small_catalogs.build(
+        Table(
+            [
+                Row("tb_cases", "EP-LURIGANCHO", "2024", 30),
+                Row("tb_cases", "EP-SJL-ANEXO", "2024", 10),
+                Row("population", "EP-LURIGANCHO", "2024-12", 9000),
+                Row("population", "EP-SJL-ANEXO", "2024-12", 1000),
+            ]
+        )
     )
-    lima = rates.loc["15"]
-    assert lima["value"] == pytest.approx(lima["numerator"] / lima["denominator"] * 100000)
-    assert lima["n_establishments"] > 1
+    rates = compute(catalog, registry_for(catalog)["tb_rate"], "departamento", "2024")
+    lima = rates.frame.loc["15"]
+    # (30 + 10) / (9,000 + 1,000), not the mean of 333.3 and 1,000 per 100,000.
+    assert lima["value"] == pytest.approx(400.0)
+    assert (lima["numerator"], lima["denominator"]) == (40.0, 10000.0)
+    assert lima["n_establishments"] == 2
+    assert rates.denominator_period == "2024-12"  # a yearly count over the December stock
 
 
-def test_national_overpopulation_follows_inpe_definitions(shipped_catalog: Catalog) -> None:
-    registry = registry_for(shipped_catalog)
-    row = compute(shipped_catalog, registry["overpopulation"], "national", "2024").frame.loc["PE"]
-    assert row["value"] == row["numerator"] - row["denominator"]
-    pct = compute(shipped_catalog, registry["overpopulation_pct"], "national", "2024").frame.loc[
-        "PE"
-    ]
-    assert pct["value"] == pytest.approx(
-        (pct["numerator"] - pct["denominator"]) / pct["denominator"] * 100
+def test_national_overpopulation_follows_inpe_definitions(small_catalogs: SmallCatalogs) -> None:
+    catalog = small_catalogs.build(
+        Table([Row("population", "PE", "2024", 12500), Row("capacity", "PE", "2024", 10000)])
     )
-    flag = compute(shipped_catalog, registry["overcrowded"], "national", "2024").frame.loc["PE"]
+    registry = registry_for(catalog)
+    row = compute(catalog, registry["overpopulation"], "national", "2024").frame.loc["PE"]
+    assert row["value"] == row["numerator"] - row["denominator"] == 2500
+    pct = compute(catalog, registry["overpopulation_pct"], "national", "2024").frame.loc["PE"]
+    assert pct["value"] == pytest.approx(25.0)
+    # Hacinamiento: sobrepoblación above 20 % of capacity.
+    flag = compute(catalog, registry["overcrowded"], "national", "2024").frame.loc["PE"]
     assert flag["value"] == 1.0
 
 
-def test_a_sum_of_establishments_cites_the_rows_it_summed(shipped_catalog: Catalog) -> None:
-    registry = registry_for(shipped_catalog)
-    frame = compute(shipped_catalog, registry["population"], "departamento", "2024-12").frame
+LIMA_POPULATION = Table(
+    [
+        Row("population", "EP-LURIGANCHO", "2024-12", 9000),
+        Row("population", "EP-SJL-ANEXO", "2024-12", 500),
+        Row("population", "EP-CALLAO", "2024-12", 3000),
+    ],
+    source_table="Cuadro 1",
+)
+
+
+def test_a_sum_of_establishments_cites_the_rows_it_summed(small_catalogs: SmallCatalogs) -> None:
+    second = Table([Row("population", "EP-SJL-ANEXO", "2024-11", 480)], source_table="Cuadro 2")
+    catalog = small_catalogs.build(LIMA_POPULATION, second)
+    frame = compute(catalog, registry_for(catalog)["population"], "departamento", "2024-12").frame
     lima = frame.loc["15"]
-    assert lima["method"] == "sum_of_establishments" and lima["n_establishments"] > 1
-    assert lima["sources"], "a summed value must cite its establishment rows"
-    per_ep = compute(shipped_catalog, registry["population"], "establishment", "2024-12").frame
-    in_lima = establishment_group(shipped_catalog, "departamento") == "15"
-    expected = {
-        (s["dataset"], s["document"], s["table"])
-        for sources in per_ep.loc[in_lima[in_lima].index.intersection(per_ep.index), "sources"]
-        for s in sources
-    }
-    assert {(s["dataset"], s["document"], s["table"]) for s in lima["sources"]} == expected
-    assert len(lima["sources"]) == len(expected)  # distinct
+    assert lima["value"] == 9500 and lima["method"] == "sum_of_establishments"
+    assert lima["n_establishments"] == 2
+    # Two rows of one table entered the sum: it cites that table once, with no line.
+    assert [(s["table"], s["locator"]) for s in lima["sources"]] == [("Cuadro 1", "")]
 
 
-def test_a_summed_rate_cites_numerator_and_denominator_rows(shipped_catalog: Catalog) -> None:
-    registry = registry_for(shipped_catalog)
-    lima = compute(shipped_catalog, registry["tb_rate"], "departamento", "2024").frame.loc["15"]
-    tables = {s["table"] for s in lima["sources"]}
-    assert lima["method"] == "sum_of_establishments" and len(tables) >= 2
+def test_a_summed_rate_cites_numerator_and_denominator_rows(
+    small_catalogs: SmallCatalogs,
+) -> None:
+    cases = Table(
+        [Row("tb_cases", "EP-LURIGANCHO", "2024", 30), Row("tb_cases", "EP-SJL-ANEXO", "2024", 2)],
+        source_table="Casos de TB",
+    )
+    catalog = small_catalogs.build(LIMA_POPULATION, cases)
+    lima = compute(catalog, registry_for(catalog)["tb_rate"], "departamento", "2024").frame
+    tables = {s["table"] for s in lima.loc["15", "sources"]}
+    assert lima.loc["15", "method"] == "sum_of_establishments"
+    assert tables == {"Cuadro 1", "Casos de TB"}
 
 
 @pytest.mark.parametrize("code", ["population", "capacity", "tb_rate", "overpopulation_pct"])
@@ -118,33 +129,51 @@ def test_periods_by_level_are_the_periods_compute_finds_values_for(
         assert by_level.get(level, ()) == found, level
 
 
-def test_departamento_periods_include_published_and_summed_ones(shipped_catalog: Catalog) -> None:
-    population = registry_for(shipped_catalog)["population"]
-    departamento = periods_by_level(shipped_catalog, population)["departamento"]
-    assert {"2012-06", "2013-10", "2024-12"} <= set(departamento)
-    assert "2013" not in departamento  # national-only yearly figures
+def test_departamento_periods_include_published_and_summed_ones(
+    small_catalogs: SmallCatalogs,
+) -> None:
+    catalog = small_catalogs.build(
+        Table(
+            [
+                Row("population", "15", "2012-06", 8000),  # published for the departamento
+                Row("population", "EP-LURIGANCHO", "2024-12", 9000),  # summed
+                Row("population", "PE", "2013", 67597),  # national only
+            ]
+        )
+    )
+    population = registry_for(catalog)["population"]
+    by_level = periods_by_level(catalog, population)
+    assert by_level["departamento"] == ("2012-06", "2024-12")
+    assert by_level["national"] == ("2013", "2024-12")
+    assert "2013" not in by_level["establishment"]
 
 
 def test_partial_tables_are_served_per_establishment_but_never_summed(
-    shipped_catalog: Catalog,
+    small_catalogs: SmallCatalogs,
 ) -> None:
-    """The 2016-09 reference page lists only some E.P. of one oficina: a total built from it
-    would be a wrong figure, so no level above the establishment gets one."""
-    population = registry_for(shipped_catalog)["population"]
-    by_level = periods_by_level(shipped_catalog, population)
+    """A table listing only some E.P. (a dataset loaded as incomplete) gives their figures,
+    but a total built from it would be a wrong figure: no level above the establishment
+    gets one."""
+    partial = Table([Row("population", "EP-LURIGANCHO", "2016-09", 7000)], is_complete=False)
+    catalog = small_catalogs.build(LIMA_POPULATION, partial)
+    population = registry_for(catalog)["population"]
+    by_level = periods_by_level(catalog, population)
     assert "2016-09" in by_level["establishment"]
     assert "2016-09" not in by_level.get("departamento", ())
-    national = compute(shipped_catalog, population, "national", "2012-06").frame
-    assert national["value"].isna().all()  # 2012-06 only lists some prisons by age band
-    complete = compute(shipped_catalog, population, "oficina_regional", "2024-12").frame
-    assert complete["value"].notna().all()
+    national = compute(catalog, population, "national", "2016-09").frame
+    assert national["value"].isna().all()
+    complete = compute(catalog, population, "oficina_regional", "2024-12").frame
+    assert complete.at["OR-LIMA", "value"] == 12500
 
 
-def test_catalog_derived_values_are_built_once_per_snapshot(shipped_catalog: Catalog) -> None:
-    assert registry_for(shipped_catalog) is registry_for(shipped_catalog)
-    assert place_names(shipped_catalog, "provincia") is place_names(shipped_catalog, "provincia")
-    other = dataclasses.replace(shipped_catalog)
-    assert registry_for(other) is not registry_for(shipped_catalog)
+def test_catalog_derived_values_are_built_once_per_snapshot(
+    small_catalogs: SmallCatalogs,
+) -> None:
+    catalog = small_catalogs.build(LIMA_POPULATION)
+    assert registry_for(catalog) is registry_for(catalog)
+    assert place_names(catalog, "provincia") is place_names(catalog, "provincia")
+    other = dataclasses.replace(catalog)
+    assert registry_for(other) is not registry_for(catalog)
     gc.collect()  # catalogs of earlier tests may still be waiting for collection
     before = cached_snapshots()
     del other

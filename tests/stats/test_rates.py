@@ -6,22 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.catalog.build import build_catalog
 from app.catalog.snapshot import Catalog
 from app.stats.aggregate import compute, periods_by_level, registry_for
-from app.store.engine import make_engine
 from tests.support.census import census, departamento_rates, population
 
 RATE = "prison_rate_per_100k_inhabitants"
-
-
-@pytest.fixture(scope="module")
-def shipped_catalog(shipped_store_url: str) -> Catalog:
-    engine = make_engine(shipped_store_url)
-    try:
-        return build_catalog(engine)
-    finally:
-        engine.dispose()
 
 
 def test_departamento_rate_is_summed_population_over_census_2017(

@@ -9,9 +9,9 @@ import os
 import pandas as pd
 import pytest
 
-from app.api.services.series import series_frame
 from app.catalog.build import build_catalog
 from app.catalog.snapshot import Catalog
+from app.domain.series import series_frame
 from app.settings import PROJECT_ROOT
 from app.stats.aggregate import compute, establishment_group, registry_for
 from app.stats.indicators import CORE_REGISTRY, indicator_rows

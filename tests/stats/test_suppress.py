@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from app.stats.indicators import CORE_REGISTRY
-from app.stats.suppress import SuppressionPolicy, apply_suppression
+from app.stats.suppress import SuppressionPolicy, apply_suppression, suppress_observations
 
 POLICY = SuppressionPolicy.from_text(5, "departamento, establishment")
 
@@ -49,3 +49,19 @@ def test_levels_not_configured_and_non_sensitive_indicators_are_untouched() -> N
         apply_suppression(_frame(), CORE_REGISTRY["tb_cases"], "departamento", off)["status"]
         != "suppressed"
     ).all()
+
+
+def test_stored_rows_of_sensitive_indicators_show_the_range_at_configured_levels() -> None:
+    rows = pd.DataFrame(
+        {
+            "indicator": ["tb_cases", "tb_cases", "tb_cases", "population"],
+            "place_type": ["departamento", "departamento", "national", "departamento"],
+            "value": [3.0, 7.0, 2.0, 3.0],
+            "note": ["", "", "", ""],
+        }
+    )
+    out = suppress_observations(rows, {"tb_cases"}, POLICY)
+    assert list(out["status"]) == ["suppressed", "ok", "ok", "ok"]
+    assert out.at[0, "note"] == "1-4" and np.isnan(out.at[0, "value"])
+    off = suppress_observations(rows, {"tb_cases"}, SuppressionPolicy.from_text(1, "departamento"))
+    assert (off["status"] == "ok").all()

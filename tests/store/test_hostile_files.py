@@ -22,9 +22,10 @@ from app.main import create_app
 from app.settings import Settings
 from app.stats.indicators import CORE_REGISTRY, indicator_rows
 from app.store.engine import make_engine
-from app.store.ingest.datasets import DatasetMeta, load_dataset
+from app.store.ingest.datasets import DatasetMeta, LoadInput, load_dataset
 from app.store.ingest.seed import seed
-from app.store.ingest.tidy import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS
+from app.store.ingest.table import LoadLimits
+from app.store.ingest.tidy import MAX_CELL_CHARS
 from tests.conftest import FIXTURE_DATA
 from tests.support.checksum import store_checksum
 
@@ -33,6 +34,8 @@ TEXT = ["source_document", "source_table", "source_locator"]
 HEADER = ",".join(COLUMNS + TEXT) + "\n"
 ROW = "population,establishment,EP-CALLAO,2025-01,{value},{note},,doc,table,p. 3\n"
 GOOD_ROW = ROW.format(value=5, note="")
+# The limits are settings (SIEP_LOAD_MAX_BYTES, SIEP_LOAD_MAX_ROWS): lowered here to test them fast.
+LIMITS = LoadLimits(max_bytes=1024 * 1024, max_rows=2_000)
 
 
 def csv_with(*rows: str) -> bytes:
@@ -227,21 +230,21 @@ CASES: dict[str, Case] = {
         "formula",
     ),
     # sizes
-    "file_over_20_mb": Case(
-        lambda: csv_with() + b"#" * MAX_FILE_BYTES, "f.csv", None, None, "limit"
+    "file_over_the_limit": Case(
+        lambda: csv_with() + b"#" * LIMITS.max_bytes, "f.csv", None, None, "limit"
     ),
     "too_many_rows": Case(
         lambda: (
             b"indicator,place_type,place_code,period,value,programme\n"
             + b"".join(
                 b"population,establishment,EP-CALLAO,2025-01,1,p%d\n" % i
-                for i in range(MAX_ROWS + 1)
+                for i in range(LIMITS.max_rows + 1)
             )
         ),
         "f.csv",
-        MAX_ROWS + 2,
+        LIMITS.max_rows + 2,
         None,
-        f"more than {MAX_ROWS}",
+        f"more than {LIMITS.max_rows}",
     ),
     "cell_too_long": Case(
         lambda: csv_with(
@@ -294,7 +297,7 @@ def test_hostile_file_is_rejected_and_store_unchanged(seeded_engine: Engine, nam
     data = case.build()
     before = store_checksum(seeded_engine)
     with pytest.raises(LoadError) as info:
-        load_dataset(seeded_engine, data, case.filename, meta())
+        load_dataset(seeded_engine, LoadInput(data, case.filename, LIMITS), case.filename, meta())
     error = info.value
     assert case.message in error.message
     if case.row is not None:
@@ -326,7 +329,7 @@ HTTP_CASES = [
     "formula_injection_source_table",
     "truncated_xlsx",
     "zip_bomb_xlsx",
-    "file_over_20_mb",
+    "file_over_the_limit",
 ]
 TOKEN = "hostile-" + "t" * 24
 
@@ -344,6 +347,8 @@ def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient
         var_dir=tmp_path_factory.mktemp("hostilevar"),
         seed_on_start=False,
         admin_token=TOKEN,
+        load_max_bytes=LIMITS.max_bytes,
+        load_max_rows=LIMITS.max_rows,
     )
     with TestClient(create_app(settings)) as client:
         yield client, engine

@@ -15,17 +15,16 @@ from pydantic import BaseModel, field_validator
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api.deps import EngineDep, HolderDep
+from app.api.deps import EngineDep, HolderDep, SettingsDep
 from app.catalog.holder import CatalogHolder
 from app.errors import (
     AuthError,
     InvalidParameterError,
-    LoadError,
     StoreUnavailableError,
     WritesDisabledError,
 )
-from app.store.ingest.datasets import DatasetMeta, load_dataset, withdraw_dataset
-from app.store.ingest.tidy import MAX_FILE_BYTES
+from app.store.ingest.datasets import DatasetMeta, LoadInput, load_dataset, withdraw_dataset
+from app.store.ingest.table import LoadLimits
 from app.store.models import Dataset
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
@@ -117,11 +116,16 @@ class LoadOut(BaseModel):
     response_model=LoadOut,
     status_code=201,
     summary="Load a tidy CSV or XLSX file (validated, all or nothing)",
+    description="The upload is spooled to a temporary file, never held in memory: up to "
+    "SIEP_UPLOAD_MAX_BYTES (1 GiB by default) of request body, a file of up to "
+    "SIEP_LOAD_MAX_BYTES and SIEP_LOAD_MAX_ROWS. It is validated completely, then written in "
+    "one transaction; a bad row answers 422 naming its row and column and nothing is stored.",
 )
 async def post_dataset(
     who: AdminDep,
     engine: EngineDep,
     holder: HolderDep,
+    settings: SettingsDep,
     file: Annotated[UploadFile, File(description="Tidy observations, CSV (UTF-8) or XLSX")],
     title: Annotated[str, Form(max_length=400)],
     name: Annotated[str | None, Form(max_length=200)] = None,
@@ -133,9 +137,6 @@ async def post_dataset(
         bool, Form(description="Lists only some establishments: never summed into totals")
     ] = False,
 ) -> LoadOut:
-    data = await file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise LoadError(f"file is larger than {MAX_FILE_BYTES} bytes")
     filename = file.filename or "upload.csv"
     stem = re.split(r"[/\\]", filename)[-1].rsplit(".", 1)[0]
     meta = DatasetMeta(
@@ -147,8 +148,12 @@ async def post_dataset(
         who,
         not partial,
     )
+    # Starlette has spooled the upload to a temporary file (1 MB in memory at most): the
+    # load streams from it, twice (validate, then write).
+    limits = LoadLimits(settings.load_max_bytes, settings.load_max_rows)
+    upload = LoadInput(file.file, filename, limits)
     result = await _write(
-        holder, lambda: load_dataset(engine, data, filename, meta, replace=replace)
+        holder, lambda: load_dataset(engine, upload, filename, meta, replace=replace)
     )
     await asyncio.to_thread(holder.refresh)
     return LoadOut(**result.__dict__)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import ColumnsQuery, RawQuery, respond, suppression_policy
-from app.api.services.choropleth import ChoroplethParams, build_choropleth, choropleth_download
-from app.api.services.params import parse_dimension_filters
+from app.domain.choropleth import ChoroplethParams, build_choropleth, choropleth_download
+from app.domain.params import parse_dimension_filters
 from app.exports.formats import MAP_FORMATS
 from app.params import parse_numbers
 

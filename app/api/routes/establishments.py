@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import respond, suppression_policy
 from app.api.schemas import EstablishmentDetail, documented
-from app.api.services.establishments import (
+from app.domain.establishments import (
     EstablishmentFilter,
     establishment_detail,
     list_establishments,

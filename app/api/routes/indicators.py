@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pandas as pd
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import respond
 from app.api.schemas import IndicatorCatalogue, documented
-from app.api.services.catalogue import list_indicators
-from app.api.services.params import check_lang
-from app.exports.download import Download
+from app.domain.catalogue import indicator_catalogue
 from app.exports.formats import TABLE_FORMATS
 
 router = APIRouter(tags=["indicators"])
@@ -77,33 +74,6 @@ def get_indicators(
     lang: Annotated[str, Query(description="es (default) or en")] = "es",
     f: Annotated[str, Query(description="json, csv, xlsx, docx or pdf")] = "json",
 ) -> Response:
-    def build() -> Download:
-        items = list_indicators(catalog, check_lang(lang))
-        table = pd.DataFrame(
-            [
-                {
-                    **i,
-                    "levels": ", ".join(i["levels"]),
-                    "periods": ", ".join(i["periods"]),
-                    "periods_by_level": "; ".join(
-                        f"{level}: {', '.join(periods)}"
-                        for level, periods in i["periods_by_level"].items()
-                    ),
-                    "default_period_by_level": "; ".join(
-                        f"{level}: {period}"
-                        for level, period in i["default_period_by_level"].items()
-                    ),
-                    "sources": len(i["sources"]),
-                }
-                for i in items
-            ]
-        )
-        return Download(
-            title="Indicadores SIEP-Perú" if lang == "es" else "SIEP-Perú indicators",
-            filename="siep_indicators",
-            table=table,
-            json_body={"data_version": catalog.version, "indicators": items},
-            lang=lang,
-        )
-
-    return respond(request, catalog, settings, f, TABLE_FORMATS, build)
+    return respond(
+        request, catalog, settings, f, TABLE_FORMATS, lambda: indicator_catalogue(catalog, lang)
+    )

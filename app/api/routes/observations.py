@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import respond, suppression_policy
-from app.api.services.observations import (
+from app.domain.observations import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     ObservationParams,
     find_observations,
 )
-from app.api.services.params import parse_dimension_filters
+from app.domain.params import parse_dimension_filters
 
 router = APIRouter(tags=["observations"])
 

@@ -11,6 +11,7 @@ import orjson
 from fastapi import APIRouter, Query, Response
 
 from app.api.deps import CatalogDep, EngineDep, SettingsDep
+from app.api.respond import suppression_policy
 from app.opendata import atom_feed, dataset_csv, dcat_catalog, read_changes
 
 router = APIRouter(tags=["open data"])
@@ -35,9 +36,9 @@ def get_catalogue(catalog: CatalogDep, settings: SettingsDep) -> Response:
     summary="One loaded dataset as tidy CSV (the load format of docs/data-format.md)",
     responses={200: {"content": {"text/csv": {}}}, 404: {"description": "No such dataset"}},
 )
-def get_dataset_csv(name: str, catalog: CatalogDep) -> Response:
+def get_dataset_csv(name: str, catalog: CatalogDep, settings: SettingsDep) -> Response:
     return Response(
-        dataset_csv(catalog, name),
+        dataset_csv(catalog, name, suppression_policy(settings)),
         media_type="text/csv; charset=utf-8",
         headers={
             "ETag": catalog.etag,

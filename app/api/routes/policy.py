@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import respond
 from app.api.schemas import PolicyIndicators, documented
-from app.api.services.policy import policy_indicators
+from app.domain.policy import policy_indicators
 from app.exports.formats import TABLE_FORMATS
 
 router = APIRouter(tags=["policy"])

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app.api.deps import CatalogDep, SettingsDep
 from app.api.respond import respond, suppression_policy
 from app.api.schemas import Series
-from app.api.services.series import SeriesParams, build_series
+from app.domain.series import SeriesParams, build_series
 from app.exports.formats import CHART_FORMATS
 
 router = APIRouter(tags=["series"])

@@ -1,15 +1,31 @@
-"""Write one validated dataset (its observations) in a single transaction, or withdraw one."""
+"""Load one dataset (its observations) in a single transaction, or withdraw one.
+
+A file is read twice and never held in memory: a first pass validates every row and finds
+duplicates (8 bytes per row), a second pass writes through the backend's bulk path. Nothing
+is written before the whole file is known to be valid.
+"""
 
 from __future__ import annotations
 
-import hashlib
+from array import array
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
+import numpy as np
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from app.errors import LoadError, NotFoundError
-from app.store.ingest.tidy import TidyRow, Vocabulary, parse_rows, read_table
+from app.store.ingest.bulk import write_observations
+from app.store.ingest.table import (
+    LoadLimits,
+    TableSource,
+    is_workbook,
+    read_table,
+    source_sha256,
+    source_size,
+)
+from app.store.ingest.tidy import Vocabulary, duplicate_error, iter_rows
 from app.store.models import (
     AdminUnit,
     Dataset,
@@ -59,10 +75,42 @@ def read_vocabulary(conn: Connection) -> Vocabulary:
     return Vocabulary(indicators, {k: frozenset(v) for k, v in places.items()}, counts)
 
 
+class LoadProgress(Protocol):
+    """Told how a load advances (the CLI draws progress bars with it)."""
+
+    def begin(self, phase: str, total: int | None, unit: str) -> None: ...
+
+    def advance(self, amount: int) -> None: ...
+
+
+class NoProgress:
+    def begin(self, phase: str, total: int | None, unit: str) -> None:
+        pass
+
+    def advance(self, amount: int) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class LoadInput:
+    """A file to load and how: its bytes or where to read them, its name (CSV or XLSX by the
+    extension), the bounds, and who to tell about progress."""
+
+    source: TableSource
+    filename: str
+    limits: LoadLimits = LoadLimits()
+    progress: LoadProgress = NoProgress()
+
+
 def load_dataset(
-    engine: Engine, data: bytes, filename: str, meta: DatasetMeta, *, replace: bool = False
+    engine: Engine,
+    data: TableSource | LoadInput,
+    filename: str,
+    meta: DatasetMeta,
+    *,
+    replace: bool = False,
 ) -> LoadResult:
-    """Validate `data` fully, then write it and bump the data version in one transaction.
+    """Validate the file fully, then write it and bump the data version in one transaction.
 
     With `replace`, a dataset of the same name is deleted in the same transaction.
     """
@@ -88,15 +136,22 @@ def record_load(conn: Connection, version: int, meta: DatasetMeta, result: LoadR
 
 
 def write_dataset(
-    conn: Connection, data: bytes, filename: str, meta: DatasetMeta, *, replace: bool = False
+    conn: Connection,
+    data: TableSource | LoadInput,
+    filename: str,
+    meta: DatasetMeta,
+    *,
+    replace: bool = False,
 ) -> LoadResult:
     """The body of `load_dataset` inside the caller's transaction (no version bump)."""
-    checksum = hashlib.sha256(data).hexdigest()
+    given = data if isinstance(data, LoadInput) else LoadInput(data, filename)
     defaults = {
         "source_document": meta.source_document,
         "source_table": meta.source_table,
     }
-    rows = parse_rows(read_table(data, filename), read_vocabulary(conn), defaults)
+    vocabulary = read_vocabulary(conn)
+    checksum = source_sha256(given.source)
+    count = check_file(given, vocabulary, defaults)
     existing = conn.scalar(select(Dataset.id).where(Dataset.name == meta.name))
     if existing is not None:
         if not replace:
@@ -105,10 +160,64 @@ def write_dataset(
             )
         conn.execute(delete(Observation).where(Observation.dataset_id == existing))
         conn.execute(delete(Dataset).where(Dataset.id == existing))
-    dataset_id = _insert_dataset(conn, meta, checksum, len(rows))
-    _insert_observations(conn, dataset_id, rows)
+    dataset_id = _insert_dataset(conn, meta, checksum, count)
+    given.progress.begin("writing", count, "rows")
+    with read_table(given.source, given.filename, given.limits) as table:
+        rows = (row for _, row in iter_rows(table, vocabulary, defaults))
+        written = write_observations(conn, dataset_id, rows, given.progress.advance)
+    if written != count or source_sha256(given.source) != checksum:
+        raise LoadError("the file changed while it was being loaded; nothing was stored")
     action = "replaced" if existing is not None else "added"
-    return LoadResult(dataset_id, len(rows), 0, checksum, action)
+    return LoadResult(dataset_id, count, 0, checksum, action)
+
+
+def check_file(given: LoadInput, vocabulary: Vocabulary, defaults: dict[str, str]) -> int:
+    """Validate every row and look for repeated rows; returns the count of data rows."""
+    is_csv = not is_workbook(given.filename)
+    progress = given.progress
+    total = source_size(given.source) if is_csv else None
+    progress.begin("checking", total, "B" if is_csv else "rows")
+    hashes = array("q")
+    shown = 0
+    with read_table(given.source, given.filename, given.limits) as table:
+        for _, row in iter_rows(table, vocabulary, defaults):
+            hashes.append(hash(row.key))
+            if len(hashes) % 16_384 == 0:
+                done = table.bytes_read if is_csv else len(hashes)
+                progress.advance(done - shown)
+                shown = done
+        progress.advance((table.bytes_read if is_csv else len(hashes)) - shown)
+    count = len(hashes)
+    # Keys are hashed to 8 bytes per row and sorted in place: no repeated hash, no repeated row.
+    values = np.frombuffer(hashes, dtype=np.int64)
+    values.sort()
+    if (values[1:] == values[:-1]).any():
+        del values
+        _raise_first_repeat(given, vocabulary, defaults)
+    return count
+
+
+def _raise_first_repeat(given: LoadInput, vocabulary: Vocabulary, defaults: dict[str, str]) -> None:
+    """Raise for the first row that repeats an earlier one. Read again for the hashes in file
+    order; rows whose hash repeats are read once more and their keys compared (a hash
+    collision between different keys is not a repeat), a group of 1,024 at a time."""
+    with read_table(given.source, given.filename, given.limits) as table:
+        hashes = np.fromiter(
+            (hash(row.key) for _, row in iter_rows(table, vocabulary, defaults)), dtype=np.int64
+        )
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    # Where a hash equals the one before it in sorted order, the later row in the file repeats it.
+    later = np.sort(order[1:][ordered[1:] == ordered[:-1]])
+    for start in range(0, len(later), 1024):
+        suspects = set(hashes[later[start : start + 1024]].tolist())
+        first: dict[tuple[str, str, str, str, str], int] = {}
+        with read_table(given.source, given.filename, given.limits) as table:
+            for number, row in iter_rows(table, vocabulary, defaults):
+                if hash(row.key) in suspects:
+                    if row.key in first:
+                        raise duplicate_error(number, first[row.key])
+                    first[row.key] = number
 
 
 def record_change(
@@ -153,27 +262,6 @@ def _insert_dataset(conn: Connection, meta: DatasetMeta, checksum: str, count: i
         .returning(Dataset.id)
     )
     return int(result.scalar_one())
-
-
-def _insert_observations(conn: Connection, dataset_id: int, rows: list[TidyRow]) -> None:
-    batch = [
-        {
-            "dataset_id": dataset_id,
-            "indicator": r.indicator,
-            "place_type": r.place_type,
-            "place_code": r.place_code,
-            "period": r.period,
-            "dimensions": r.dimensions,
-            "value": r.value,
-            "note": r.note,
-            "source_document": r.source_document,
-            "source_table": r.source_table,
-            "source_locator": r.source_locator,
-        }
-        for r in rows
-    ]
-    for start in range(0, len(batch), 5000):
-        conn.execute(insert(Observation), batch[start : start + 5000])
 
 
 def withdraw_dataset(engine: Engine, name: str) -> int:

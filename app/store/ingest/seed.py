@@ -67,9 +67,7 @@ def seed(
         loaded = []
         for entry in tqdm(entries, desc="datasets", disable=not progress, unit="file"):
             try:
-                result = write_dataset(
-                    conn, entry.file.read_bytes(), entry.file.name, entry.meta, replace=True
-                )
+                result = write_dataset(conn, entry.file, entry.file.name, entry.meta, replace=True)
             except LoadError as exc:
                 raise LoadError(f"{entry.file.name}: {exc.message}") from exc
             loaded.append((entry.meta, result))

@@ -10,14 +10,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from app.api.services.params import check_lang, check_level, resolve_indicator
 from app.catalog.snapshot import Catalog
 from app.codes import format_dimensions, parse_dimensions, parse_period
+from app.domain.params import check_lang, check_level, resolve_indicator
 from app.errors import InvalidParameterError
 from app.exports.download import Download
 from app.exports.layout import Layout
 from app.sources import citations, document_label
-from app.stats.suppress import SuppressionPolicy, small_count_mask
+from app.stats.suppress import SuppressionPolicy, suppress_observations
 
 MAX_LIMIT = 10000
 DEFAULT_LIMIT = 1000
@@ -58,19 +58,10 @@ def _period_keys(periods: pd.Series) -> list[PeriodKey]:
     return [parse_period(p).end_key for p in periods]
 
 
-def suppress_rows(frame: pd.DataFrame, catalog: Catalog, policy: SuppressionPolicy) -> pd.DataFrame:
-    """Hide small sensitive counts in stored rows, as every other output does."""
-    sensitive = set(catalog.indicators.index[catalog.indicators["is_sensitive"].astype(bool)])
-    is_target = frame["indicator"].isin(sensitive) & frame["place_type"].isin(policy.levels)
-    mask = (is_target & small_count_mask(frame["value"], policy.threshold)).to_numpy()
-    if policy.threshold <= 1:
-        mask[:] = False
-    out = frame.copy()
-    out["status"] = np.where(out["value"].isna(), "missing", "ok")
-    out.loc[mask, "status"] = "suppressed"
-    out.loc[mask, "note"] = policy.range_text
-    out.loc[mask, "value"] = np.nan
-    return out
+def sensitive_codes(catalog: Catalog) -> frozenset[str]:
+    """The indicators the store declares sensitive (their small counts are withheld)."""
+    flags = catalog.indicators["is_sensitive"].astype(bool)
+    return frozenset(catalog.indicators.index[flags])
 
 
 def find_observations(
@@ -117,7 +108,9 @@ def find_observations(
         ["indicator", "place_type", "place_code", "_key", "dimensions"]
     )
     total = len(rows)
-    page = suppress_rows(rows.iloc[params.offset : params.offset + params.limit], catalog, policy)
+    page = suppress_observations(
+        rows.iloc[params.offset : params.offset + params.limit], sensitive_codes(catalog), policy
+    )
     table = pd.DataFrame(
         {
             "indicator": page["indicator"],

@@ -8,9 +8,6 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from app.api.services.observations import suppress_rows
-from app.api.services.params import check_lang
-from app.api.services.places import attribution, geometry_json
 from app.catalog.snapshot import Catalog
 from app.codes import (
     ESTABLISHMENT_KINDS,
@@ -19,6 +16,9 @@ from app.codes import (
     parse_period,
     period_sort_key,
 )
+from app.domain.observations import sensitive_codes
+from app.domain.params import check_lang
+from app.domain.places import attribution
 from app.errors import InvalidParameterError
 from app.exports.download import Download
 from app.exports.layout import Layout
@@ -27,8 +27,9 @@ from app.params import parse_bbox as parse_strict_bbox
 from app.sources import citations, describe, document_label
 from app.stats.aggregate import registry_for
 from app.stats.engine import source_dict, stats_engine
+from app.stats.geography import geometry_json
 from app.stats.snapshot_cache import per_snapshot
-from app.stats.suppress import SuppressionPolicy
+from app.stats.suppress import SuppressionPolicy, suppress_observations
 
 FIELDS = [
     "code",
@@ -176,7 +177,7 @@ def establishment_detail(
     registry = registry_for(catalog)
     obs = catalog.observations
     mine = obs[(obs["place_type"] == "establishment") & (obs["place_code"] == code)]
-    mine = suppress_rows(mine, catalog, policy)
+    mine = suppress_observations(mine, sensitive_codes(catalog), policy)
     mine = mine.assign(_key=[parse_period(p).end_key for p in mine["period"]]).sort_values(
         ["indicator", "dimensions", "_key"]
     )

@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from app.api.services.display import display_value
-from app.api.services.params import check_lang, resolve_indicator
 from app.catalog.snapshot import Catalog
 from app.codes import NATIONAL_CODE, UNIT_LEVELS, parse_period, period_sort_key
+from app.domain.display import display_value
+from app.domain.params import check_lang, resolve_indicator
 from app.errors import InvalidParameterError, NotFoundError
 from app.exports.download import Download, sources_text
 from app.stats.aggregate import level_rows, place_names

@@ -10,20 +10,20 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from app.api.services.display import MISSING_TEXT, YES_NO, decimals_for, display_value
-from app.api.services.params import check_lang, check_level, resolve_indicator, resolve_period
-from app.api.services.places import (
+from app.catalog.snapshot import Catalog
+from app.domain.display import MISSING_TEXT, YES_NO, decimals_for, display_value
+from app.domain.params import check_lang, check_level, resolve_indicator, resolve_period
+from app.domain.places import (
     MAP_LEVELS,
     attribution,
     level_geometries,
     level_geometry_json,
 )
-from app.catalog.snapshot import Catalog
+from app.domain.values import classify_places, published_values
 from app.errors import InvalidParameterError
 from app.exports.download import Download, sources_text
 from app.exports.layout import Layout
 from app.exports.mapimage import compose_map, encode_image
-from app.stats.aggregate import compute
 from app.stats.classify import (
     DEFAULT_CLASSES,
     DEFAULT_METHOD,
@@ -32,12 +32,10 @@ from app.stats.classify import (
     SUPPRESSED_COLOR,
     check_classes,
     check_method,
-    classify,
-    legend_classes,
     palette_colors,
 )
 from app.stats.indicators import Indicator
-from app.stats.suppress import SuppressionPolicy, apply_suppression
+from app.stats.suppress import SuppressionPolicy
 
 SUPPRESSED_LABEL = {"es": "Dato reservado (pocos casos)", "en": "Withheld (few cases)"}
 
@@ -139,7 +137,7 @@ def _feature(row: Any, geometries: Mapping[str, dict[str, Any] | None]) -> dict[
 def build_choropleth(
     catalog: Catalog, params: ChoroplethParams, policy: SuppressionPolicy
 ) -> Choropleth:
-    """Compute, suppress, classify and colour (see app/stats for each step)."""
+    """Compute and suppress (`published_values`), classify and colour (`classify_places`)."""
     lang = check_lang(params.lang)
     indicator = resolve_indicator(catalog, params.indicator)
     level = check_level(params.level, MAP_LEVELS)
@@ -152,8 +150,8 @@ def build_choropleth(
     if params.method != "manual":
         check_classes(params.classes)
     palette_colors(params.palette, 3)  # unknown palette: 400 listing the valid ones
-    values = compute(catalog, indicator, level, period, params.dimensions)
-    frame = apply_suppression(values.frame, indicator, level, policy)
+    values = published_values(catalog, indicator, level, period, policy, params.dimensions)
+    frame = values.frame
     if level == "distrito":
         frame = frame[frame["status"] != "missing"]
         if frame.empty:
@@ -161,18 +159,13 @@ def build_choropleth(
                 f"no distrito has data for '{indicator.code}' in {period}; valid levels "
                 "with data: oficina_regional, departamento, provincia"
             )
-    classification = classify(
-        frame["value"].to_numpy(), params.method, params.classes, params.breaks
+    classified = classify_places(
+        frame, params.method, params.classes, params.palette, params.breaks
     )
-    legend_entries = legend_classes(classification, params.palette)
-    colors = palette_colors(params.palette, classification.k) if classification.k else ()
     frame = frame.copy()
     frame["code"] = frame.index.astype(str)
-    frame["class_"] = list(classification.classes)
-    frame["color"] = [
-        SUPPRESSED_COLOR if st == "suppressed" else (MISSING_COLOR if c is None else colors[c])
-        for c, st in zip(classification.classes, frame["status"], strict=True)
-    ]
+    frame["class_"] = list(classified.classification.classes)
+    frame["color"] = classified.colors
     frame["display"] = [
         display_value(indicator, v, st, rng, lang)
         for v, st, rng in zip(
@@ -195,7 +188,7 @@ def build_choropleth(
                 "label": e.label,
                 "count": e.count,
             }
-            for e in legend_entries
+            for e in classified.legend
         ],
         "missing": {"color": MISSING_COLOR, "label": MISSING_TEXT[lang], "count": n_missing},
         "suppressed": {

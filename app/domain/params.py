@@ -8,7 +8,7 @@ from __future__ import annotations
 from app.catalog.snapshot import Catalog
 from app.codes import DIMENSION_VALUE_RE, DIMENSION_VALUES, DIMENSIONS, LEVELS, parse_period
 from app.errors import InvalidParameterError
-from app.stats.aggregate import latest_period, registry_for
+from app.stats.aggregate import latest_period, periods_with_data, registry_for
 from app.stats.indicators import Indicator
 
 LANGS = ("es", "en")
@@ -34,12 +34,6 @@ def check_level(level: str, allowed: tuple[str, ...] = LEVELS) -> str:
     if level not in allowed:
         raise InvalidParameterError(f"unknown level '{level}'; valid: {', '.join(allowed)}")
     return level
-
-
-def periods_with_data(catalog: Catalog, indicator: Indicator) -> tuple[str, ...]:
-    """Periods where the indicator (or, for a derived one, its numerator) has figures."""
-    code = indicator.code if indicator.is_stored else (indicator.numerator or "")
-    return catalog.periods.get(code, ())
 
 
 def resolve_period(

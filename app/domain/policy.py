@@ -17,15 +17,14 @@ from typing import Any
 
 import pandas as pd
 
-from app.api.services.params import check_lang
 from app.catalog.snapshot import Catalog
 from app.codes import parse_dimensions
+from app.domain.params import check_lang
 from app.exports.download import Download
 from app.sources import citation, citations, document_label
 
 GREEN_MIN_PCT = 90.0
 AMBER_MIN_PCT = 60.0
-SERIES = ("baseline", "expected", "obtained")
 
 
 def progress_pct(expected: float | None, obtained: float | None) -> float | None:

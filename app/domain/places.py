@@ -6,32 +6,27 @@ from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
-import shapely
-from shapely.geometry import mapping
 
 from app.catalog.snapshot import Catalog
+from app.codes import UNIT_LEVELS
+from app.stats.geography import geometry_json, level_places
 from app.stats.snapshot_cache import per_snapshot
 
 MAP_LEVELS = ("oficina_regional", "departamento", "provincia", "distrito", "establishment")
 
 
 def _geometries(catalog: Catalog, level: str) -> gpd.GeoSeries:
-    if level == "oficina_regional":
-        geoms = catalog.regions.geometry
-    elif level == "establishment":
-        geoms = catalog.establishments.geometry
-    else:
-        units = catalog.units_at(level)
-        geoms = units.geometry
-        if level == "distrito" or geoms.isna().any():
-            geoms = gpd.GeoSeries(
-                [
-                    g if g is not None else c
-                    for g, c in zip(units.geometry, units["capital"], strict=True)
-                ],
-                index=units.index,
-                crs="EPSG:4326",
-            )
+    places = level_places(catalog, level)
+    geoms = places.geometry
+    if level in UNIT_LEVELS and (level == "distrito" or geoms.isna().any()):
+        geoms = gpd.GeoSeries(
+            [
+                g if g is not None else c
+                for g, c in zip(places.geometry, places["capital"], strict=True)
+            ],
+            index=places.index,
+            crs="EPSG:4326",
+        )
     geoms = gpd.GeoSeries(geoms, crs="EPSG:4326")
     geoms.index = geoms.index.astype(str)
     return geoms
@@ -55,12 +50,6 @@ def level_geometry_json(catalog: Catalog, level: str) -> Mapping[str, dict[str, 
         return {str(code): geometry_json(g) for code, g in geoms.items()}
 
     return per_snapshot(catalog, ("level_geometry_json", level), build)
-
-
-def geometry_json(geometry: Any) -> dict[str, Any] | None:
-    if geometry is None or shapely.is_empty(geometry):
-        return None
-    return dict(mapping(geometry))
 
 
 ATTRIBUTION = {
