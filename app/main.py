@@ -92,7 +92,12 @@ def create_app(settings: Settings) -> FastAPI:
     engine = make_engine(url, may_create=False)
     store_file = sqlite_path(url)
     marker = read_marker(store_file) if store_file is not None else None
-    holder = CatalogHolder(engine, store_file, marker.store_id if marker else None)
+    holder = CatalogHolder(
+        engine,
+        store_file,
+        marker.store_id if marker else None,
+        snapshot_root=settings.effective_snapshot_dir,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.store.marker import sqlite_path
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -47,6 +49,19 @@ class Settings(BaseSettings):
     var_dir: Path = Field(
         default=PROJECT_ROOT / "var",
         description="Folder for the embedded store and generated files (pygeoapi config).",
+    )
+    snapshot_dir: Path | None = Field(
+        default=None,
+        description="Folder for persisted catalog snapshots (Parquet, one folder per store "
+        "and data version, older ones pruned): a new process loads the current one instead "
+        "of reading the whole store. Unset: `snapshots/` beside the embedded store file, or "
+        "var_dir/snapshots with PostGIS. Replicas may share it (one volume); a missing or "
+        "unreadable snapshot is rebuilt from the store.",
+    )
+    persist_snapshots: bool = Field(
+        default=True,
+        description="Persist catalog snapshots in snapshot_dir. Off: every process reads "
+        "the whole store at start and after each load.",
     )
     catalog_poll_s: float = Field(
         default=2.0,
@@ -239,6 +254,16 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.var_dir / 'siep.sqlite').as_posix()}"
+
+    @property
+    def effective_snapshot_dir(self) -> Path | None:
+        """Where snapshots are persisted, or None when they are not."""
+        if not self.persist_snapshots:
+            return None
+        if self.snapshot_dir is not None:
+            return self.snapshot_dir
+        store = sqlite_path(self.effective_database_url)
+        return (store.parent if store is not None else self.var_dir) / "snapshots"
 
     @property
     def admin_token_sha256(self) -> str | None:

@@ -6,9 +6,10 @@
 Everything lives in a temporary folder that is deleted at the end: the generated figures are
 random numbers marked SYNTHETIC in every dataset title and source, never shipped as data.
 Measured on the embedded store (SQLite): cold start (process start to the first choropleth
-answer), resident memory after the run, p50/p99 of uncached series and choropleths (distinct
-requests: the response cache never hits), and, side by side, DuckDB computing the same
-aggregate from the same rows (the floor on this machine).
+answer) reading the store, and again loading the persisted snapshot (app/catalog/persist.py),
+resident memory after each start and after the run, p50/p99 of uncached series and
+choropleths (distinct requests: the response cache never hits), and, side by side, DuckDB
+computing the same aggregate from the same rows (the floor on this machine).
 """
 
 from __future__ import annotations
@@ -226,20 +227,39 @@ def serve_and_measure(
     requests: int,
     total: int,
 ) -> None:
-    server = start_uvicorn("ours", "app.asgi:app", env, folder / "logs")
+    """Three cold starts (store read without persistence; store read, snapshot persisted; the
+    persisted snapshot loaded), then the latencies measured on the last server."""
+    first_map = f"/api/v1/choropleth?indicator=population&level=departamento&period={months[-1]}"
+    shutil.rmtree(folder / "snapshots", ignore_errors=True)
+    starts: list[tuple[str, float, float]] = []
+    cases = [
+        ("store read, snapshots off (SIEP_PERSIST_SNAPSHOTS=0)", {"SIEP_PERSIST_SNAPSHOTS": "0"}),
+        ("store read, snapshot persisted (first start)", {}),
+        ("persisted snapshot loaded (restart)", {}),
+    ]
+    server = None
     try:
-        last = months[-1]
-        cold_s = wait_ready(
-            server, f"/api/v1/choropleth?indicator=population&level=departamento&period={last}", 900
-        )
+        for number, (case, extra) in enumerate(cases):
+            server = start_uvicorn(
+                f"ours-{number}", "app.asgi:app", {**env, **extra}, folder / "logs"
+            )
+            cold_s = wait_ready(server, first_map, 1800)
+            starts.append((case, cold_s, server.rss_mb() or 0.0))
+            if number < len(cases) - 1:
+                server.stop()
+        assert server is not None
         series, choropleth = measure(server.base_url, engine, establishments, months, requests)
         rss = server.rss_mb()
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
     print()
-    print(
-        f"observations in the store: {total:,}; cold start to first choropleth {cold_s:.2f} s; RSS {rss:.0f} MB"
-    )
+    print(f"observations in the store: {total:,}; RSS after the requests below {rss:.0f} MB")
+    print("| cold start | process start to first choropleth, s | RSS then, MB |")
+    print("|---|---:|---:|")
+    for case, cold_s, start_rss in starts:
+        print(f"| {case} | {cold_s:.2f} | {start_rss:.0f} |")
+    print()
     print("| uncached request | n | ours p50 ms | ours p99 ms | DuckDB p50 ms | DuckDB p99 ms |")
     print("|---|---:|---:|---:|---:|---:|")
     print(series.line("series (monthly, one place)"))

@@ -12,11 +12,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.catalog.build import build_catalog
+from app.catalog.build import read_catalog
+from app.catalog.persist import prune, read_snapshot, write_snapshot
 from app.catalog.snapshot import Catalog
 from app.errors import StoreUnavailableError
+from app.stats.engine import stats_engine
 from app.store.marker import replaced_store_message
-from app.store.version import read_store_state
+from app.store.version import StoreState, read_store_state
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +31,23 @@ class CatalogHolder:
     the one this process started with (its identity, and for the embedded store the file
     itself): if the store is unreachable, missing, corrupt or replaced, the last snapshot keeps
     being served, `store_problem` says why, and writes are refused until it is fixed.
+
+    With a `snapshot_root`, each snapshot is persisted there once built (app/catalog/persist.py)
+    and a new version is first looked for there: a process that finds the current version
+    persisted loads it instead of reading the whole store.
     """
 
     def __init__(
-        self, engine: Engine, store_file: Path | None = None, expected_store_id: str | None = None
+        self,
+        engine: Engine,
+        store_file: Path | None = None,
+        expected_store_id: str | None = None,
+        snapshot_root: Path | None = None,
     ) -> None:
         self.engine = engine
         self.store_file = store_file
         self.expected_store_id = expected_store_id
+        self.snapshot_root = snapshot_root
         self._file_id: tuple[int, int] | None = None
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
@@ -58,18 +69,41 @@ class CatalogHolder:
         """Rebuild if the store's version differs from the snapshot's; True if swapped."""
         with self._lock:
             try:
-                version = self._check_store()
+                state = self._check_store()
             finally:
                 self.last_check_s = time.monotonic()
-            if version is None:
+            if state is None:
                 if self._catalog is None:
                     raise StoreUnavailableError(self.store_problem or "store unavailable")
                 return False
-            if self._catalog is not None and self._catalog.version == version:
+            if self._catalog is not None and self._catalog.version == state.version:
                 return False
-            self._catalog = build_catalog(self.engine)
-            log.info("catalog v%s loaded", self._catalog.version)
+            self._swap(state)
             return True
+
+    def _swap(self, state: StoreState) -> None:
+        """Load the snapshot of `state` (persisted, else read from the store), its statistics
+        engine included, make it current, then persist it if it was read from the store."""
+        root = self.snapshot_root
+        if root is not None and self._load_persisted(root, state):
+            return
+        catalog, read_state = read_catalog(self.engine)
+        database = stats_engine(catalog).database
+        self._catalog = catalog
+        log.info("catalog v%s read from the store", catalog.version)
+        if root is not None:
+            if write_snapshot(root, read_state, catalog, database) is not None:
+                prune(root, read_state)
+
+    def _load_persisted(self, root: Path, state: StoreState) -> bool:
+        catalog = read_snapshot(root, state)
+        if catalog is None or catalog.persisted is None:
+            return False
+        stats_engine(catalog)  # now: the folder may be pruned by another process later
+        self._catalog = catalog
+        log.info("catalog v%s loaded from %s", catalog.version, catalog.persisted)
+        prune(root, state)
+        return True
 
     def check_writable(self) -> None:
         """Refresh, then raise StoreUnavailableError (HTTP 503) unless the store is sound."""
@@ -77,10 +111,10 @@ class CatalogHolder:
         if self.store_problem is not None:
             raise StoreUnavailableError(f"writes refused: {self.store_problem}")
 
-    def _check_store(self) -> int | None:
-        """The store's data version, or None (and `store_problem` set) when it is not sound."""
+    def _check_store(self) -> StoreState | None:
+        """The store's state, or None (and `store_problem` set) when it is not sound."""
         problem = self._file_problem()
-        version = None
+        found = None
         if problem is None:
             try:
                 state = read_store_state(self.engine)
@@ -94,7 +128,7 @@ class CatalogHolder:
                     where = self.store_file or Path("the database")
                     problem = replaced_store_message(where, self.expected_store_id, state.store_id)
                 else:
-                    version = state.version
+                    found = state
         if problem != self.store_problem:
             if problem is None:
                 log.warning("store sound again")
@@ -105,7 +139,7 @@ class CatalogHolder:
                     problem,
                 )
         self.store_problem = problem
-        return version
+        return found
 
     def _file_problem(self) -> str | None:
         """For the embedded store: the file must be the one first seen (same device, inode)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -26,6 +27,10 @@ class Catalog:
     - observations: the figures served (for each key, the latest loaded, non-withdrawn
       dataset wins); observations_all keeps every figure with its provenance.
     - datasets: index id.
+
+    `persisted`: the folder this snapshot was loaded from (app/catalog/persist.py), whose
+    statistics tables the engine then reads instead of computing them; None when built from
+    the store.
     """
 
     version: int
@@ -40,6 +45,7 @@ class Catalog:
     observations_all: pd.DataFrame
     datasets: pd.DataFrame
     periods: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    persisted: Path | None = None
 
     @property
     def etag(self) -> str:

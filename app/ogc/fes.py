@@ -12,7 +12,6 @@ from typing import Any
 
 from lxml import etree
 from pygeofilter import ast
-from pygeofilter.parsers.fes import parse as parse_fes
 
 from app.errors import InvalidParameterError
 from app.ogc.crs import CrsInfo, parse_crs
@@ -117,6 +116,9 @@ def filter_root(xml: str | bytes | etree._Element) -> etree._Element:
 
 def parse_filter(root: etree._Element, fields: dict[str, str], default_crs: CrsInfo) -> Any:
     """A pygeofilter AST for an fes:Filter (coordinates normalised to lon/lat)."""
+    # Imported on first use, like the CQL2 parsers (app.ogc.cql2): it loads dateparser.
+    from pygeofilter.parsers.fes import parse as parse_fes
+
     _normalise_geometries(root, default_crs)
     try:
         node = parse_fes(root)

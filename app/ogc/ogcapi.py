@@ -10,25 +10,12 @@ here (app.tiles mounts them).
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, urlencode
 
-from pygeoapi.api import (
-    API,
-    APIRequest,
-    describe_collections,
-    get_collection_schema,
-    landing_page,
-    openapi_,
-)
-from pygeoapi.api.itemtypes import (
-    get_collection_item,
-    get_collection_items,
-    get_collection_queryables,
-)
-from pygeoapi.api.maps import get_collection_map
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -45,8 +32,23 @@ from app.ogc.pygeoapi_app import PygeoapiApis
 from app.params import MAX_COORDINATE, parse_bool, parse_interval, parse_numbers
 from app.public_url import base_url_of
 
+if TYPE_CHECKING:
+    from pygeoapi.api import API
+
 VARY = "Accept, Accept-Language"  # pygeoapi negotiates format and language from these
 ApiFunction = Callable[..., tuple[dict[str, str], int, Any]]
+# pygeoapi is imported on the first OGC API request, not at start: importing it compiles its
+# ECQL grammar and loads babel, jinja2 and pyproj (a third of the server's start time).
+PYGEOAPI_FUNCTIONS = {
+    "landing_page": "pygeoapi.api",
+    "openapi_": "pygeoapi.api",
+    "describe_collections": "pygeoapi.api",
+    "get_collection_schema": "pygeoapi.api",
+    "get_collection_queryables": "pygeoapi.api.itemtypes",
+    "get_collection_items": "pygeoapi.api.itemtypes",
+    "get_collection_item": "pygeoapi.api.itemtypes",
+    "get_collection_map": "pygeoapi.api.maps",
+}
 Transform = Callable[[dict[str, Any], str], dict[str, Any]]
 REL_TILING_SCHEMES = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"
 # pygeoapi's landing page links these whatever the configuration; this server has none of them.
@@ -173,6 +175,7 @@ async def _call(
     if is_html:
         params = [(k, v) for k, v in params if k != "f"] + [("f", "json")]
     api: API = await run_in_threadpool(apis.api, base_url)
+    from pygeoapi.api import APIRequest  # imported by apis.api already
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": body, "more_body": False}
@@ -197,6 +200,10 @@ async def _call(
     return _with_validators(request, response)
 
 
+def _pygeoapi(name: str) -> ApiFunction:
+    return cast(ApiFunction, getattr(importlib.import_module(PYGEOAPI_FUNCTIONS[name]), name))
+
+
 def _with_validators(request: Request, response: Response) -> Response:
     """ETag (data version), Cache-Control and Vary on 200 answers to GET; 304 when current."""
     if response.status_code != 200 or request.method not in ("GET", "HEAD"):
@@ -213,11 +220,11 @@ def _with_validators(request: Request, response: Response) -> Response:
 
 
 async def landing(request: Request) -> Response:
-    return await _call(request, landing_page, transform=_landing_links)
+    return await _call(request, _pygeoapi("landing_page"), transform=_landing_links)
 
 
 async def openapi(request: Request) -> Response:
-    return await _call(request, openapi_)
+    return await _call(request, _pygeoapi("openapi_"))
 
 
 async def conformance(request: Request) -> Response:
@@ -230,31 +237,39 @@ async def conformance(request: Request) -> Response:
 
 
 async def collections(request: Request) -> Response:
-    return await _call(request, describe_collections, request.path_params.get("collection_id"))
+    return await _call(
+        request, _pygeoapi("describe_collections"), request.path_params.get("collection_id")
+    )
 
 
 async def queryables(request: Request) -> Response:
     collection_id = request.path_params["collection_id"]
-    return await _call(request, get_collection_queryables, collection_id)
+    return await _call(request, _pygeoapi("get_collection_queryables"), collection_id)
 
 
 async def schema(request: Request) -> Response:
-    return await _call(request, get_collection_schema, request.path_params["collection_id"])
+    return await _call(
+        request, _pygeoapi("get_collection_schema"), request.path_params["collection_id"]
+    )
 
 
 async def items(request: Request) -> Response:
     collection_id = request.path_params["collection_id"]
-    return await _call(request, get_collection_items, collection_id, is_items=True)
+    return await _call(request, _pygeoapi("get_collection_items"), collection_id, is_items=True)
 
 
 async def item(request: Request) -> Response:
     path = request.path_params
-    return await _call(request, get_collection_item, path["collection_id"], path["item_id"])
+    return await _call(
+        request, _pygeoapi("get_collection_item"), path["collection_id"], path["item_id"]
+    )
 
 
 async def collection_map(request: Request) -> Response:
     path = request.path_params
-    return await _call(request, get_collection_map, path["collection_id"], path.get("style_id"))
+    return await _call(
+        request, _pygeoapi("get_collection_map"), path["collection_id"], path.get("style_id")
+    )
 
 
 ROUTES = [

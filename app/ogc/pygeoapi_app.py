@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
-
-from pygeoapi.api import API
-from pygeoapi.openapi import get_oas
+from typing import TYPE_CHECKING, Any
 
 from app import __version__
 from app.bounded_cache import ByteLru
 from app.layers import LayerDefinition
 from app.ogc.wms_layers import WmsLayers
+
+if TYPE_CHECKING:
+    from pygeoapi.api import API
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
@@ -174,6 +174,8 @@ def _set_limit_schema(openapi: dict[str, Any]) -> None:
 
 
 def _openapi_document(layers: WmsLayers) -> dict[str, Any]:
+    from pygeoapi.openapi import get_oas  # on first use: see app.ogc.ogcapi
+
     openapi: dict[str, Any] = get_oas(pygeoapi_config(layers, OPENAPI_PLACEHOLDER))
     _set_limit_schema(openapi)
     openapi["info"]["version"] = __version__
@@ -194,6 +196,8 @@ def _with_base_url(document: Any, base_url: str) -> Any:
 def _build_api(config: dict[str, Any], openapi: dict[str, Any]) -> API:
     """pygeoapi's API; its `setup_logger` (logging.basicConfig) must not change the root
     logger of the process (undone here, as app.main.keep_root_logger does at start-up)."""
+    from pygeoapi.api import API  # on first use: see app.ogc.ogcapi
+
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
     try:

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import shapely.geometry
 from pygeofilter import ast
-from pygeofilter.backends.native.evaluate import NativeEvaluator
 
 from app.errors import InvalidParameterError
 from app.ogc.features import BBox, FeatureTable
@@ -92,6 +91,9 @@ def compile_filter(node: Any, fields: dict[str, str], geometry_names: set[str]) 
         raise InvalidParameterError(
             f"unknown properties {sorted(unknown)} in filter; valid: {', '.join(fields)}"
         )
+    # Imported on first use, like the filter parsers (app.ogc.cql2): it loads dateparser.
+    from pygeofilter.backends.native.evaluate import NativeEvaluator
+
     mapping = dict.fromkeys(geometry_names, "geometry")
     mapping["*"] = "*"
     try:

@@ -6,11 +6,13 @@ server stalls its event loop. Without a pool (inside a worker, in tests, in the 
 drawn in the calling process under one lock (Mapnik `Map` objects are not thread-safe, and
 per-thread copies doubled memory: 822 MB instead of 420 MB under the rotating-tile bench).
 Prepared Maps (one per data identity `MapData.key`, CRS and zoom band) are kept in a ByteLru.
-`import mapnik` points PROJ at a folder without proj.db, so PROJ_DATA is set first (DESIGN.md).
+Mapnik is imported on the first render; `import mapnik` points PROJ at a folder without proj.db, so PROJ_DATA is set first (DESIGN.md).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import threading
 from collections.abc import Callable, Hashable, Sequence
@@ -21,14 +23,30 @@ from typing import Any, Literal, Protocol
 from xml.sax.saxutils import escape
 
 import orjson
-import pyogrio
+
+from app.bounded_cache import ByteLru
+from app.render.simplify import GeoJson, GeometryBands, band_for
+
+
+def _pyogrio_proj_data() -> Path:
+    """pyogrio's PROJ database (found without importing pyogrio, which loads GDAL)."""
+    spec = importlib.util.find_spec("pyogrio")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("pyogrio is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "proj_data"
+
 
 # pyogrio's PROJ database is recent enough for Mapnik's PROJ (pyproj's is older).
-os.environ["PROJ_DATA"] = str(Path(pyogrio.__file__).parent / "proj_data")
-import mapnik  # noqa: E402
+os.environ["PROJ_DATA"] = str(_pyogrio_proj_data())
 
-from app.bounded_cache import ByteLru  # noqa: E402
-from app.render.simplify import GeoJson, GeometryBands, band_for  # noqa: E402
+
+@functools.cache
+def _mapnik() -> Any:
+    """Mapnik, imported on the first render rather than when the server starts."""
+    import mapnik
+
+    return mapnik
+
 
 ImageFormat = Literal["png", "png8", "jpeg"]
 # PNG8: hextree palette, zlib level 1 with RLE: half the encoding time of the defaults for
@@ -196,7 +214,7 @@ def _palette(colors: tuple[str, ...]) -> Any:
                     entries.add(tuple(round(a[k] * (1 - t) + b[k] * t) for k in range(3)))
     if len(entries) > 256:
         return False
-    return mapnik.Palette(bytes(v for rgb in sorted(entries) for v in rgb), "rgb")
+    return _mapnik().Palette(bytes(v for rgb in sorted(entries) for v in rgb), "rgb")
 
 
 def _palette_colors(layers: Sequence[MapData], view: View) -> tuple[str, ...] | None:
@@ -255,8 +273,8 @@ def draw(
         if m is None:
             raise MissingMapError(key)
     else:
-        m = mapnik.Map(256, 256)
-        mapnik.load_map_from_string(m, xml)
+        m = _mapnik().Map(256, 256)
+        _mapnik().load_map_from_string(m, xml)
         if key is not None:
             maps.put(key, m, map_size_bytes(xml))
     return _encode(_draw(m, view), view, colors)
@@ -264,12 +282,12 @@ def draw(
 
 def _draw(m: Any, view: View) -> Any:
     m.resize(view.width, view.height)
-    m.aspect_fix_mode = mapnik.aspect_fix_mode.RESPECT
-    m.zoom_to_box(mapnik.Box2d(*view.bbox))
+    m.aspect_fix_mode = _mapnik().aspect_fix_mode.RESPECT
+    m.zoom_to_box(_mapnik().Box2d(*view.bbox))
     if view.transparent and view.image_format != "jpeg":
-        m.background = mapnik.Color(0, 0, 0, 0)
+        m.background = _mapnik().Color(0, 0, 0, 0)
     else:
-        m.background = mapnik.Color(view.background)
-    image = mapnik.Image(view.width, view.height)
-    mapnik.render(m, image)
+        m.background = _mapnik().Color(view.background)
+    image = _mapnik().Image(view.width, view.height)
+    _mapnik().render(m, image)
     return image

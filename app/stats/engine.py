@@ -1,9 +1,10 @@
-"""The statistics engine: the figures of one catalog snapshot in an in-memory DuckDB database.
+"""The statistics engine: the figures of one catalog snapshot in a DuckDB database.
 
-Built once per snapshot (app/stats/snapshot_cache.py). The observations, the places of each
-level and the establishment → place groups are copied into DuckDB, and the sums of
-establishment figures for every indicator × level × place × period × dimensions are computed
-in one GROUP BY (table `rollup`). Every question is then one SQL query with a period filter
+Built in memory once per snapshot (app/stats/snapshot_cache.py), or, for a catalog loaded
+from a persisted snapshot, its database file opened read-only (app/catalog/persist.py). The
+observations, the places of each level and the establishment → place groups are copied into
+DuckDB, and the sums of establishment figures for every indicator × level × place × period ×
+dimensions are computed in one GROUP BY (table `rollup`). Every question is then one SQL query with a period filter
 (a map), a place filter (a series) or neither (the periods with data): never a Python loop over
 periods. The rules themselves are documented in app/stats/aggregate.py. Read-only after build;
 each query runs on its own cursor, so threads may query at once.
@@ -18,6 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from app.catalog.persist import open_stats
 from app.catalog.snapshot import Catalog
 from app.sources import describe
 from app.stats.geography import AGGREGATE_LEVELS, establishment_group, place_names
@@ -143,7 +145,19 @@ def _place_rows(catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _build(catalog: Catalog) -> StatsEngine:
-    database = duckdb.connect(":memory:")
+    if catalog.persisted is not None:
+        database = open_stats(catalog.persisted)
+    else:
+        database = duckdb.connect(":memory:")
+        _compute(database, catalog)
+    valued = database.execute(
+        "SELECT DISTINCT indicator, place_type, period FROM obs WHERE value IS NOT NULL"
+    ).fetchall()
+    return StatsEngine(database, frozenset((str(i), str(t), str(p)) for i, t, p in valued))
+
+
+def _compute(database: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
+    """Fill the tables from the catalog's frames and compute the rollup."""
     database.execute(_SCHEMA)
     names, groups = _place_rows(catalog)
     database.register("incoming", catalog.observations[OBSERVATION_COLUMNS])
@@ -154,10 +168,6 @@ def _build(catalog: Catalog) -> StatsEngine:
         database.execute(f"INSERT INTO {table} SELECT * FROM incoming")
         database.unregister("incoming")
     database.execute(_ROLLUP)
-    valued = database.execute(
-        "SELECT DISTINCT indicator, place_type, period FROM obs WHERE value IS NOT NULL"
-    ).fetchall()
-    return StatsEngine(database, frozenset((str(i), str(t), str(p)) for i, t, p in valued))
 
 
 @dataclass(frozen=True)

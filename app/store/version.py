@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, text
 class StoreState:
     store_id: str
     version: int
+    updated_at: str  # when the version was last bumped: tells two histories apart
 
 
 def read_version(engine: Engine) -> int:
@@ -24,11 +25,11 @@ def read_store_state(engine: Engine) -> StoreState:
     with engine.connect() as conn:
         row = conn.execute(
             text(
-                "SELECT i.store_id, v.version FROM store_identity i, data_version v "
-                "WHERE i.id = 1 AND v.id = 1"
+                "SELECT i.store_id, v.version, v.updated_at FROM store_identity i, "
+                "data_version v WHERE i.id = 1 AND v.id = 1"
             )
         ).one()
-    return StoreState(str(row[0]), int(row[1]))
+    return StoreState(str(row[0]), int(row[1]), str(row[2]))
 
 
 def bump_version(conn: Connection) -> int:

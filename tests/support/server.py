@@ -44,7 +44,7 @@ def start_server(env: Mapping[str, str], log_dir: Path, timeout_s: float = 60.0)
     """Start `uvicorn app.asgi:app` with SIEP_* variables from `env`; wait for /health."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    full_env = {**os.environ, **env}
+    full_env = {"SIEP_VAR_DIR": str(log_dir / "var"), **os.environ, **env}
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"server-{port}.log"
     handle = log_path.open("wb")

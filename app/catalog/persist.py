@@ -1,0 +1,376 @@
+"""Persisted snapshots: a built catalog and its statistics tables as Parquet, one folder per
+store and data version, so that a new process loads them instead of reading the whole store.
+
+Layout: `<root>/<store_id>-v<version>-<stamp>/` holds one Parquet file per catalog frame,
+the statistics engine's tables as a DuckDB database file (`stats.duckdb`, see
+app/stats/engine.py: opened read-only, its pages are read on demand instead of loaded) and
+`manifest.json` (format, key, column types), written last. A folder is written under a
+temporary name and renamed into place, so it is either complete or absent; the stamp (a digest
+of the store's `data_version.updated_at`) tells apart two histories that reached the same
+version number (a store restored from a backup, then loaded again). Anything unreadable,
+incomplete or of another format is ignored: the caller rebuilds from the store.
+
+Parquet is read and written by DuckDB (already the statistics engine; no pyarrow needed). Text
+columns come back through DuckDB's ENUM type as categories, so each distinct value is one
+Python string however many rows share it (as in app/catalog/build.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from app.catalog.snapshot import Catalog
+from app.store.version import StoreState
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+STATS_DATABASE = "stats.duckdb"
+FRAMES = (
+    "units",
+    "regions",
+    "region_units",
+    "establishments",
+    "indicators",
+    "observations",
+    "observations_all",
+    "datasets",
+)
+# Frames stored as positions of rows of another frame (the served observations are rows
+# of all the observations: storing them twice doubled the size and the load time).
+SUBSETS = {"observations": "observations_all"}
+CRS = "EPSG:4326"
+INDEX_COLUMN = "__index__"
+STALE_TEMPORARY_S = 3600.0
+
+
+def snapshot_key(state: StoreState) -> str:
+    stamp = hashlib.sha256(state.updated_at.encode()).hexdigest()[:12]
+    return f"{state.store_id}-v{state.version}-{stamp}"
+
+
+def snapshot_folder(root: Path, state: StoreState) -> Path:
+    return root / snapshot_key(state)
+
+
+def read_snapshot(root: Path, state: StoreState) -> Catalog | None:
+    """The catalog persisted for `state`, or None when there is none or it cannot be used
+    (logged: the caller rebuilds it from the store)."""
+    folder = snapshot_folder(root, state)
+    if not folder.exists():
+        return None
+    try:
+        return _read(folder, state)
+    except (OSError, ValueError, KeyError, TypeError, duckdb.Error, shapely.errors.GEOSException):
+        log.warning(
+            "persisted snapshot %s is unreadable; removed, rebuilding it from the store",
+            folder,
+            exc_info=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+
+
+def write_snapshot(
+    root: Path, state: StoreState, catalog: Catalog, stats: duckdb.DuckDBPyConnection
+) -> Path | None:
+    """Persist `catalog` (built at `state`) and the tables of its statistics database; the
+    folder, or None if it could not be written (logged: serving goes on from memory)."""
+    folder = snapshot_folder(root, state)
+    if (folder / MANIFEST).is_file():
+        return folder
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(prefix=f".tmp-{folder.name}-", dir=root))
+        temporary.chmod(0o755)  # readable by replicas running as other users
+    except OSError as exc:
+        log.warning("cannot persist the snapshot under %s: %s", root, exc)
+        return None
+    try:
+        manifest = _write(temporary, state, catalog, stats)
+        (temporary / MANIFEST).write_text(json.dumps(manifest, indent=1))
+        for written in temporary.iterdir():
+            _fsync(written)
+        _fsync(temporary)
+        temporary.rename(folder)
+        _fsync(root)
+    except OSError as exc:
+        shutil.rmtree(temporary, ignore_errors=True)
+        if (folder / MANIFEST).is_file():  # another process persisted it first
+            return folder
+        log.warning("cannot persist the snapshot to %s: %s", folder, exc)
+        return None
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    log.info("snapshot v%s persisted to %s", state.version, folder)
+    return folder
+
+
+def prune(root: Path, state: StoreState) -> None:
+    """Remove the snapshots of the same store older than `state` (or of another history at
+    its version), and temporary folders left by a crash. Newer ones, written by a replica
+    that is ahead, stay."""
+    keep = snapshot_folder(root, state)
+    prefix = f"{state.store_id}-v"
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        if entry == keep or not entry.is_dir():
+            continue
+        if entry.name.startswith(".tmp-"):
+            try:
+                stale = now - entry.stat().st_mtime > STALE_TEMPORARY_S
+            except OSError:
+                continue
+            if stale:
+                shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(prefix):
+            version = entry.name[len(prefix) :].split("-")[0]
+            if version.isdigit() and int(version) <= state.version:
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def open_stats(folder: Path) -> duckdb.DuckDBPyConnection:
+    """The persisted statistics database of a snapshot folder, read-only. The open file stays
+    readable after the folder is pruned (the data lives until the connection is closed)."""
+    return duckdb.connect(str(folder / STATS_DATABASE), read_only=True)
+
+
+def _write(
+    folder: Path, state: StoreState, catalog: Catalog, stats: duckdb.DuckDBPyConnection
+) -> dict[str, Any]:
+    database = duckdb.connect(":memory:")
+    frames: dict[str, Any] = {}
+    try:
+        for name in FRAMES:
+            frame = getattr(catalog, name)
+            target = folder / f"{name}.parquet"
+            if name in SUBSETS:
+                frames[name] = _write_subset(database, frame, catalog, SUBSETS[name], target)
+            else:
+                frames[name] = _write_frame(database, frame, target)
+    finally:
+        database.close()
+    tables = _copy_stats(stats, folder / STATS_DATABASE)
+    return {
+        "format": FORMAT,
+        "key": snapshot_key(state),
+        "version": catalog.version,
+        "backend": catalog.backend,
+        "built_at": catalog.built_at.isoformat(),
+        "periods": catalog.periods,
+        "frames": frames,
+        "stats_tables": tables,
+    }
+
+
+def _copy_stats(stats: duckdb.DuckDBPyConnection, target: Path) -> list[str]:
+    """Copy every table of the (in-memory) statistics database into a new database file."""
+    cursor = stats.cursor()
+    try:
+        tables = [
+            str(r[0])
+            for r in cursor.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+            ).fetchall()
+        ]
+        cursor.execute(f"ATTACH '{_sql_path(target)}' AS persisted")
+        try:
+            for table in tables:
+                cursor.execute(f"CREATE TABLE persisted.{table} AS SELECT * FROM {table}")
+        finally:
+            cursor.execute("DETACH persisted")
+    finally:
+        cursor.close()
+    return tables
+
+
+def _write_subset(
+    database: duckdb.DuckDBPyConnection,
+    frame: pd.DataFrame,
+    catalog: Catalog,
+    parent: str,
+    target: Path,
+) -> dict[str, Any]:
+    """Write a frame made of rows of `parent` (same columns, default index) as the positions
+    of those rows, found by their unique `id`."""
+    whole = getattr(catalog, parent)
+    positions = pd.Index(whole["id"]).get_indexer(frame["id"])
+    if list(frame.columns) != list(whole.columns) or (positions < 0).any():
+        raise ValueError(f"the frame is not made of rows of {parent}")
+    spec = _write_frame(database, pd.DataFrame({"position": positions}), target)
+    return {**spec, "rows_of": parent}
+
+
+def _write_frame(
+    database: duckdb.DuckDBPyConnection, frame: pd.DataFrame, target: Path
+) -> dict[str, Any]:
+    """Write one frame; what is needed to rebuild it exactly: column types, geometry
+    columns, and the index (a column unless it is the default 0..n-1)."""
+    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    geometry: list[str] = []
+    for column in frame.columns:
+        values = frame[column]
+        if _is_geometry(values):
+            geometry.append(str(column))
+            out[column] = pd.Series(shapely.to_wkb(np.asarray(values, dtype=object)), dtype=object)
+        elif isinstance(values.dtype, pd.StringDtype):
+            out[column] = values.astype("category").array  # DuckDB copies categories once
+        else:
+            out[column] = values.to_numpy()
+    default_index = isinstance(frame.index, pd.RangeIndex) and frame.index.equals(
+        pd.RangeIndex(len(frame))
+    )
+    if not default_index:
+        out[INDEX_COLUMN] = frame.index.to_numpy()
+    database.register("frame", out)
+    try:
+        database.execute(f"COPY frame TO '{_sql_path(target)}' (FORMAT parquet)")
+    finally:
+        database.unregister("frame")
+    return {
+        "columns": {str(c): str(frame[c].dtype) for c in frame.columns},
+        "geometry": geometry,
+        "active_geometry": getattr(frame, "_geometry_column_name", None)
+        if isinstance(frame, gpd.GeoDataFrame)
+        else None,
+        "index": None if default_index else (frame.index.name or ""),
+        "index_dtype": None if default_index else str(frame.index.dtype),
+        "rows": len(frame),
+    }
+
+
+def _is_geometry(values: pd.Series) -> bool:
+    if isinstance(values.dtype, gpd.array.GeometryDtype):
+        return True
+    if values.dtype != object:
+        return False
+    present = values.dropna()
+    return len(present) > 0 and bool(shapely.is_geometry(present.to_numpy()).all())
+
+
+def _read(folder: Path, state: StoreState) -> Catalog:
+    manifest = json.loads((folder / MANIFEST).read_text())
+    if manifest.get("format") != FORMAT or manifest.get("key") != snapshot_key(state):
+        raise ValueError(f"snapshot {folder} is of another format or store state")
+    with open_stats(folder) as stats:
+        found = stats.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    if sorted(str(r[0]) for r in found) != sorted(manifest["stats_tables"]):
+        raise ValueError(f"snapshot {folder} lacks statistics tables")
+    database = duckdb.connect(":memory:")
+    frames: dict[str, pd.DataFrame] = {}
+    try:
+        for name in (*(n for n in FRAMES if n not in SUBSETS), *SUBSETS):
+            spec = manifest["frames"][name]
+            shared_text = name in SUBSETS.values()
+            frames[name] = _read_frame(database, folder / f"{name}.parquet", spec, shared_text)
+    finally:
+        database.close()
+    for name, parent in SUBSETS.items():
+        positions = frames[name]["position"].to_numpy()
+        frames[name] = frames[parent].take(positions).reset_index(drop=True)
+    periods = {str(k): tuple(str(p) for p in v) for k, v in manifest["periods"].items()}
+    return Catalog(
+        version=int(manifest["version"]),
+        backend=str(manifest["backend"]),
+        built_at=datetime.fromisoformat(manifest["built_at"]),
+        units=frames["units"],
+        regions=frames["regions"],
+        region_units=frames["region_units"],
+        establishments=frames["establishments"],
+        indicators=frames["indicators"],
+        observations=frames["observations"],
+        observations_all=frames["observations_all"],
+        datasets=frames["datasets"],
+        periods=periods,
+        persisted=folder,
+    )
+
+
+def _read_frame(
+    database: duckdb.DuckDBPyConnection, source: Path, spec: dict[str, Any], shared_text: bool
+) -> pd.DataFrame:
+    """Read one frame back. With `shared_text`, text columns come through DuckDB ENUMs as
+    categories: one Python string per distinct value instead of one per cell (for the large
+    frames; for the small ones the extra statements cost more than they save)."""
+    path = _sql_path(source)
+    selects: list[str] = []
+    enums: list[str] = []
+    for name in (*spec["columns"], *([INDEX_COLUMN] if spec["index"] is not None else [])):
+        quoted = '"' + name.replace('"', '""') + '"'
+        if shared_text and spec["columns"].get(name) == "str":
+            enum = f"text_{len(enums)}"
+            enums.append(
+                f"CREATE OR REPLACE TYPE {enum} AS ENUM (SELECT DISTINCT {quoted} "
+                f"FROM read_parquet('{path}') WHERE {quoted} IS NOT NULL)"
+            )
+            selects.append(f"{quoted}::{enum} AS {quoted}")
+        else:
+            selects.append(quoted)
+    if enums:
+        database.execute(";\n".join(enums))
+    raw = database.execute(f"SELECT {', '.join(selects)} FROM read_parquet('{path}')").df()
+    if len(raw) != spec["rows"]:
+        raise ValueError(f"{source} holds {len(raw)} rows, expected {spec['rows']}")
+    columns: dict[str, Any] = {}
+    for name, dtype in spec["columns"].items():
+        columns[name] = _restore(raw[name], dtype, name in spec["geometry"])
+    index: pd.Index = pd.RangeIndex(len(raw))
+    if spec["index"] is not None:
+        index = pd.Index(
+            _restore(raw[INDEX_COLUMN], spec["index_dtype"], False), name=spec["index"] or None
+        )
+    frame = pd.DataFrame(columns, index=index)
+    if spec["active_geometry"] is not None:
+        return gpd.GeoDataFrame(frame, geometry=spec["active_geometry"], crs=CRS)
+    return frame
+
+
+def _restore(values: pd.Series, dtype: str, is_geometry: bool) -> Any:
+    """The column as an array (no index: the frame's own index is set afterwards)."""
+    if is_geometry:
+        wkb = [
+            None if v is None else bytes(v) for v in values.to_numpy(dtype=object, na_value=None)
+        ]
+        geometries = shapely.from_wkb(np.array(wkb, dtype=object))
+        if dtype == "geometry":
+            return gpd.array.from_shapely(geometries, crs=CRS)
+        return geometries
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = values.cat.categories.to_numpy(dtype=object)
+        codes = values.cat.codes.to_numpy()
+        shared = np.where(codes >= 0, categories.take(codes, mode="clip"), None)
+        return pd.array(shared, dtype=dtype)
+    return values.astype(dtype).array
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
