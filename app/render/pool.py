@@ -37,8 +37,9 @@ from app.render.mapnik_render import View
 
 log = logging.getLogger(__name__)
 # Imported once by the forkserver (shared by every worker); report writers are imported by
-# the report workers when a job needs them (a first map waits for Mapnik only).
-PRELOAD = ("app.render.mapnik_render",)
+# the report workers when a job needs them (a first map waits for Mapnik only). The server
+# itself imports Mapnik only on a render without a pool; mapnik_render sets PROJ_DATA first.
+PRELOAD = ("app.render.mapnik_render", "mapnik")
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(list(PRELOAD))
 
