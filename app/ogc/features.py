@@ -265,7 +265,9 @@ class FeatureTables:
     """Feature tables of every layer for the current catalog version, cached.
 
     When a new catalog version is first seen, every layer's table is built in a background
-    thread so that later requests (and GetCapabilities extents) find them ready.
+    thread so that later requests (and GetCapabilities extents) find them ready. The thread is
+    not a daemon: one stopped by interpreter shutdown inside a DuckDB query aborts the process
+    (DuckDB throws from the connection's destructor), so exit waits for it (seconds).
     """
 
     def __init__(self, layers: LayerSet, policy: SuppressionPolicy) -> None:
@@ -284,7 +286,9 @@ class FeatureTables:
             if self._version != catalog.version:
                 self._version = catalog.version
                 self._tables = {}
-                threading.Thread(target=self._warm, args=(catalog,), daemon=True).start()
+                threading.Thread(
+                    target=self._warm, args=(catalog,), name="warm-feature-tables", daemon=False
+                ).start()
             table = self._tables.get(layer_id)
         if table is not None:
             return table
