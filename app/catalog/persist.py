@@ -110,7 +110,7 @@ def write_snapshot(
         _fsync(temporary)
         temporary.rename(folder)
         _fsync(root)
-    except OSError as exc:
+    except (OSError, duckdb.Error) as exc:  # a full or read-only volume: DuckDB's IOException
         shutil.rmtree(temporary, ignore_errors=True)
         if (folder / MANIFEST).is_file():  # another process persisted it first
             return folder
