@@ -86,6 +86,16 @@ def store_url(make_store: Callable[[str], str], backend: str) -> str:
     return make_store(backend)
 
 
+def fixture_sqlite_store(folder: Path) -> str:
+    """The URL of a new embedded store in `folder` holding the small fixture dataset."""
+    url = f"sqlite:///{folder / 'siep.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    seed(engine, FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
+    engine.dispose()
+    return url
+
+
 @pytest.fixture
 def seeded_engine(store_url: str) -> Iterator[Engine]:
     """A store on each backend holding the small fixture dataset."""

@@ -11,10 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from app.stats.indicators import CORE_REGISTRY, indicator_rows
-from app.store.engine import make_engine
-from app.store.ingest.seed import seed
-from tests.conftest import FIXTURE_DATA
+from tests.conftest import fixture_sqlite_store
 
 TOKEN = "big-upload-" + "t" * 20
 OLD_CAP = 20 * 1024 * 1024
@@ -41,13 +38,7 @@ def fat_csv(size: int) -> bytes:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('upload') / 'siep.sqlite'}"
-    engine = make_engine(url)
-    from app.store.migrate import upgrade
-
-    upgrade(engine)
-    seed(engine, FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
-    engine.dispose()
+    url = fixture_sqlite_store(tmp_path_factory.mktemp("upload"))
     settings = Settings(
         database_url=url,
         var_dir=tmp_path_factory.mktemp("uploadvar"),

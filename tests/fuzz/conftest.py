@@ -10,11 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from app.stats.indicators import CORE_REGISTRY, indicator_rows
-from app.store.engine import make_engine
-from app.store.ingest.seed import seed
-from app.store.migrate import upgrade
-from tests.conftest import FIXTURE_DATA
+from tests.conftest import fixture_sqlite_store
 
 TOKEN = "fuzz-token-" + "x" * 20
 
@@ -22,11 +18,7 @@ TOKEN = "fuzz-token-" + "x" * 20
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     """The whole app over the fixture data (SQLite), with writes enabled to fuzz uploads."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('fuzzstore') / 'siep.sqlite'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    seed(engine, FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
-    engine.dispose()
+    url = fixture_sqlite_store(tmp_path_factory.mktemp("fuzzstore"))
     settings = Settings(
         database_url=url,
         var_dir=tmp_path_factory.mktemp("fuzzvar"),

@@ -12,11 +12,7 @@ from lxml import etree
 
 from app.main import create_app
 from app.settings import Settings
-from app.stats.indicators import CORE_REGISTRY, indicator_rows
-from app.store.engine import make_engine
-from app.store.ingest.seed import seed
-from app.store.migrate import upgrade
-from tests.conftest import FIXTURE_DATA
+from tests.conftest import fixture_sqlite_store
 
 LIMIT = 4096
 ITEMS = "/ogc/collections/departamentos/items"
@@ -24,11 +20,7 @@ ITEMS = "/ogc/collections/departamentos/items"
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('limits') / 'siep.sqlite'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    seed(engine, FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
-    engine.dispose()
+    url = fixture_sqlite_store(tmp_path_factory.mktemp("limits"))
     settings = Settings(
         database_url=url,
         var_dir=tmp_path_factory.mktemp("limitsvar"),
