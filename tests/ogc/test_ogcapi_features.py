@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 from shapely.geometry import shape
 
 from app.layers import default_layers
-from app.main import create_app
-from app.settings import Settings
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 
 
-@pytest.fixture(scope="module")
-def client(
-    shipped_store_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TestClient]:
-    folder: Path = tmp_path_factory.mktemp("oapif")
-    settings = Settings(database_url=shipped_store_url, var_dir=folder / "var")
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+@pytest.fixture
+def client(shipped_client: TestClient) -> TestClient:
+    return shipped_client
 
 
 def _conformance(client: TestClient) -> set[str]:

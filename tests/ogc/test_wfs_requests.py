@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from app.main import create_app
-from app.settings import Settings
-
 NS = {"wfs": "http://www.opengis.net/wfs/2.0", "siep": "http://siep-peru.org/wfs"}
 GET_FEATURE = {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature"}
 
 
-@pytest.fixture(scope="module")
-def client(
-    shipped_store_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TestClient]:
-    folder: Path = tmp_path_factory.mktemp("wfsreq")
-    settings = Settings(database_url=shipped_store_url, var_dir=folder / "var")
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+@pytest.fixture
+def client(shipped_client: TestClient) -> TestClient:
+    return shipped_client
 
 
 def _get(client: TestClient, **params: str) -> etree._Element:
