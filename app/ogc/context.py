@@ -15,15 +15,15 @@ from typing import Any
 from app.catalog.holder import CatalogHolder
 from app.catalog.snapshot import Catalog
 from app.codes import parse_period
-from app.domain.periods import layer_periods
-from app.layers import LayerDefinition, LayerSet
-from app.ogc.features import (
+from app.domain.features import (
     BBox,
     FeatureTable,
     FeatureTables,
     layer_extent,
     layer_publications,
 )
+from app.domain.periods import layer_periods
+from app.layers import LayerDefinition, LayerSet
 from app.settings import Settings
 
 

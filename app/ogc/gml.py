@@ -12,8 +12,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 
 from app.bounded_cache import ByteLru
+from app.domain.features import FeatureTable
 from app.ogc.crs import CrsInfo, transformer
-from app.ogc.features import FeatureTable
 from app.ogc.templating import environment
 
 NS = "http://siep-peru.org/wfs"

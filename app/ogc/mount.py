@@ -9,10 +9,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app.catalog.holder import CatalogHolder
+from app.domain.features import FeatureTables
 from app.layers import default_layers
 from app.ogc.context import OgcContext
 from app.ogc.endpoints import router as ogc_router
-from app.ogc.features import FeatureTables
 from app.ogc.ogcapi import ROUTES
 from app.ogc.pygeoapi_app import PygeoapiApis
 from app.ogc.wfs import WfsService

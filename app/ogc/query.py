@@ -15,8 +15,8 @@ import numpy as np
 import shapely.geometry
 from pygeofilter import ast
 
+from app.domain.features import BBox, FeatureTable
 from app.errors import InvalidParameterError
-from app.ogc.features import BBox, FeatureTable
 
 Predicate = Callable[[dict[str, Any]], bool]
 MAX_FILTER_DEPTH = 30

@@ -3,7 +3,7 @@
 Operations: GetCapabilities, DescribeFeatureType, ListStoredQueries, DescribeStoredQueries,
 GetFeature (TYPENAMES, BBOX, RESOURCEID, FILTER (FES 2.0), SORTBY, COUNT, STARTINDEX,
 RESULTTYPE, SRSNAME, OUTPUTFORMAT GML 3.2 / GeoJSON) and the GetFeatureById stored query, by KVP
-(GET) and XML (POST). Protocol only: features come from app.ogc.features, filtering from
+(GET) and XML (POST). Protocol only: features come from app.domain.features, filtering from
 app.ogc.query; errors are OgcError (rendered as an OWS ExceptionReport by the endpoint).
 """
 
@@ -19,11 +19,11 @@ import shapely
 from lxml import etree
 from markupsafe import Markup
 
+from app.domain.features import FeatureTable
 from app.errors import AppError, InvalidParameterError
 from app.ogc.context import OgcContext
 from app.ogc.crs import CrsInfo, parse_crs, transformer
 from app.ogc.exceptions import OgcError
-from app.ogc.features import FeatureTable
 from app.ogc.fes import filter_root, parse_filter, resource_ids
 from app.ogc.gml import NS, PREFIX, GmlCache, feature_gml
 from app.ogc.query import FeatureQuery, SortKey, check_sort_keys, compile_filter, run_query

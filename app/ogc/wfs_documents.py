@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.domain.features import FeatureTable, layer_fields
 from app.layers import LayerDefinition, LayerSet
-from app.ogc.features import FeatureTable, layer_fields
 from app.ogc.gml import NS, PREFIX
 from app.ogc.templating import render
 

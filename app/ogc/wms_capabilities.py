@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.domain.features import PERU_BBOX_4326, BBox
 from app.layers import LayerDefinition, LayerSet
 from app.ogc import wms_time
 from app.ogc.crs import transformer
-from app.ogc.features import PERU_BBOX_4326, BBox
 from app.ogc.templating import render
 from app.ogc.wms_layers import STYLE_TITLES, STYLES, WmsLayer
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from app.bounded_cache import ByteLru
 from app.catalog.snapshot import Catalog
+from app.domain.features import FeatureTable
 from app.domain.periods import layer_default_period, layer_periods
 from app.domain.values import classify_places, published_values
 from app.layers import LayerDefinition
 from app.ogc import wms_time
 from app.ogc.context import OgcContext
 from app.ogc.exceptions import OgcError
-from app.ogc.features import FeatureTable
 from app.render.mapnik_render import MapData
 from app.stats.aggregate import LevelValues, registry_for
 from app.stats.classify import (

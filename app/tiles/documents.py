@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from app.domain.features import BBox, FieldType
 from app.layers import LayerDefinition
-from app.ogc.features import BBox, FieldType
 from app.tiles.grid import GRIDS, MAX_ZOOM, Grid
 
 DataType = Literal["vector", "map"]

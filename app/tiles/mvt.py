@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 from mapbox_vector_tile.Mapbox import vector_tile_pb2
 
-from app.ogc.features import FeatureTable
+from app.domain.features import FeatureTable
 from app.tiles.grid import BBox
 from app.tiles.properties import LayerProperties, ValueKey
 from app.tiles.sources import PreparedLayer

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.ogc.features import FeatureTable
+from app.domain.features import FeatureTable
 
 ValueKey = tuple[str, object]  # (protobuf Value field, value): True and 1 stay distinct
 

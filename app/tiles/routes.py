@@ -17,11 +17,11 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.catalog.snapshot import Catalog
+from app.domain.features import FeatureTable
 from app.http_cache import CACHE_CONTROL, etag_matches
 from app.layers import LayerDefinition
 from app.ogc.context import OgcContext
 from app.ogc.exceptions import OgcError
-from app.ogc.features import FeatureTable
 from app.ogc.wms import WmsService
 from app.public_url import base_url_of
 from app.tiles import documents

@@ -15,8 +15,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from app.bounded_cache import ByteLru
+from app.domain.features import FeatureTable
 from app.ogc.crs import transformer
-from app.ogc.features import FeatureTable
 from app.render.simplify import band_for
 from app.tiles.grid import TILE_SIZE_PX, BBox, Grid
 from app.tiles.properties import LayerProperties, layer_properties

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from app.domain.features import layer_fields
 from app.layers import LAYERS_DIR, load_layers, read_layer
-from app.ogc.features import layer_fields
 
 
 def test_shipped_layers_validate() -> None:

@@ -8,8 +8,8 @@ import shapely
 from shapely.geometry import shape
 
 from app.catalog.build import build_catalog
+from app.domain.features import FeatureTable, build_table
 from app.layers import default_layers
-from app.ogc.features import FeatureTable, build_table
 from app.stats.suppress import NO_SUPPRESSION
 from app.store.engine import make_engine
 from app.tiles.grid import GRIDS, tile_address

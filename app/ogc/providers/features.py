@@ -15,9 +15,9 @@ from pygeoapi.provider.base import (
 )
 from pygeoapi.util import crs_transform
 
+from app.domain.features import BBox, FeatureTable, layer_fields
 from app.errors import AppError
 from app.ogc.context import OgcContext
-from app.ogc.features import BBox, FeatureTable, layer_fields
 from app.ogc.query import FeatureQuery, SortKey, check_sort_keys, compile_filter, run_query
 
 JSON_TYPES = {"string": "string", "number": "number", "integer": "integer"}

@@ -10,8 +10,8 @@ from typing import Any
 
 from pygeoapi.provider.base import BaseProvider, ProviderInvalidQueryError
 
+from app.domain.features import PERU_BBOX_4326
 from app.ogc.exceptions import OgcError
-from app.ogc.features import PERU_BBOX_4326
 from app.ogc.wms_layers import WmsLayers, wms_layer_name
 from app.render.mapnik_render import View, render_map
 
