@@ -21,6 +21,7 @@ from app.store.ingest.seed import seed
 from app.store.migrate import upgrade
 from tests.support.catalogs import SmallCatalogs
 from tests.support.pgcluster import Cluster, ClusterUnavailableError, start_cluster
+from tests.support.server import ServerProcess, SharedServers
 
 pytest_plugins = ["tests.support.browser"]
 
@@ -147,3 +148,60 @@ def shipped_client(
 def small_catalogs(tmp_path_factory: pytest.TempPathFactory) -> SmallCatalogs:
     """Factory of small catalogs built from a few rows (tests/support/catalogs.py)."""
     return SmallCatalogs(tmp_path_factory.mktemp("small_catalogs"))
+
+
+@pytest.fixture(scope="session")
+def shared_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedServers]:
+    """Server processes over read-only stores, shared by every module that asks for the same
+    store and settings (tests/support/server.py)."""
+    servers = SharedServers(lambda: tmp_path_factory.mktemp("server"))
+    yield servers
+    servers.stop_all()
+
+
+@pytest.fixture(scope="session")
+def fixture_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An embedded store holding the small fixture dataset, built once per session (read-only:
+    a test that writes makes its own store)."""
+    return fixture_sqlite_store(tmp_path_factory.mktemp("fixture-sqlite"))
+
+
+@pytest.fixture(scope="session")
+def fixture_postgis_url(pg_cluster: Cluster | None) -> Iterator[str]:
+    """A PostGIS database holding the small fixture dataset, built once per session (read-only)."""
+    if pg_cluster is None:
+        pytest.skip("PostGIS unavailable")
+    name = f"siep_fixture_{os.getpid()}"
+    url = pg_cluster.create_database(name, template="siep_template")
+    engine = make_engine(url)
+    upgrade(engine)
+    seed(engine, FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
+    engine.dispose()
+    yield url
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgis"])
+def fixture_store(request: pytest.FixtureRequest) -> str:
+    """The small fixture dataset on each backend (one store per backend for the session)."""
+    if request.param == "postgis":
+        request.applymarker(pytest.mark.postgis)
+    return str(request.getfixturevalue(f"fixture_{request.param}_url"))
+
+
+@pytest.fixture(scope="module")
+def server(fixture_store: str, shared_servers: SharedServers) -> ServerProcess:
+    """A real server (uvicorn) over `fixture_store`, shared with every other module on it."""
+    return shared_servers.get({"SIEP_DATABASE_URL": fixture_store})
+
+
+@pytest.fixture(scope="session")
+def shipped_server(shipped_store_url: str, shared_servers: SharedServers) -> ServerProcess:
+    """A real server over the shipped dataset (OSM tiles off, as by default), shared by the
+    OGC, tile and viewer tests."""
+    env = {
+        "SIEP_DATABASE_URL": shipped_store_url,
+        "SIEP_SEED_ON_START": "false",
+        "SIEP_VIEWER_OSM_TILES": "false",
+    }
+    return shared_servers.get(env)

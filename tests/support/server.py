@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,3 +81,27 @@ def start_server(env: Mapping[str, str], log_dir: Path, timeout_s: float = 60.0)
         time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"server did not answer /health within {timeout_s}s:\n{server.log()}")
+
+
+class SharedServers:
+    """Servers over stores the tests only read, started on first use and stopped by `stop_all`
+    (at the end of the session): one process per environment instead of one per module."""
+
+    def __init__(self, folder: Callable[[], Path]) -> None:
+        self._folder = folder
+        self._servers: dict[tuple[tuple[str, str], ...], ServerProcess] = {}
+
+    def get(self, env: Mapping[str, str]) -> ServerProcess:
+        """The running server for `env` (SIEP_* variables; its var folder is its own)."""
+        key = tuple(sorted(env.items()))
+        server = self._servers.get(key)
+        if server is None or server.process.poll() is not None:
+            folder = self._folder()
+            server = start_server({**env, "SIEP_VAR_DIR": str(folder / "var")}, folder / "logs")
+            self._servers[key] = server
+        return server
+
+    def stop_all(self) -> None:
+        for server in self._servers.values():
+            server.stop()
+        self._servers.clear()

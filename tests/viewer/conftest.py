@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from app.settings import PROJECT_ROOT
-from tests.support.server import ServerProcess, start_server
+from tests.support.server import ServerProcess
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "viewer"
 DESKTOP = {"width": 1366, "height": 768}
@@ -20,20 +20,10 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
-def viewer_server(
-    shipped_store_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    """A real uvicorn process over the shipped dataset (OSM tiles off, as by default)."""
-    var_dir = tmp_path_factory.mktemp("viewer-var")
-    env = {
-        "SIEP_DATABASE_URL": shipped_store_url,
-        "SIEP_VAR_DIR": str(var_dir),
-        "SIEP_SEED_ON_START": "false",
-        "SIEP_VIEWER_OSM_TILES": "false",
-    }
-    server = start_server(env, var_dir / "logs")
-    yield server
-    server.stop()
+def viewer_server(shipped_server: ServerProcess) -> ServerProcess:
+    """A real uvicorn process over the shipped dataset (OSM tiles off, as by default): the
+    session's shared `shipped_server` (tests/conftest.py); the viewer only reads."""
+    return shipped_server
 
 
 @dataclass
