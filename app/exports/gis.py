@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import tempfile
 import zipfile
 from pathlib import Path
@@ -12,6 +11,7 @@ import geopandas as gpd
 import pyogrio
 
 from app.errors import InvalidParameterError
+from app.exports import jsontext
 from app.exports.download import Download
 
 SHAPEFILE_NAMES = {
@@ -36,7 +36,7 @@ def _ogr_files(frame: gpd.GeoDataFrame, name: str, driver: str, suffix: str) -> 
 
 
 def write_geojson(download: Download) -> bytes:
-    return json.dumps(download.json_body, ensure_ascii=False).encode("utf-8")
+    return jsontext.dumps(download.json_body).encode("utf-8")
 
 
 def write_gpkg(download: Download) -> bytes:
