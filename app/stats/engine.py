@@ -13,7 +13,7 @@ each query runs on its own cursor, so threads may query at once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -73,6 +73,10 @@ class StatsEngine:
 
     database: duckdb.DuckDBPyConnection
     valued_periods: frozenset[tuple[str, str, str]]
+    # Described source lists of the rollup by hash, filled as they are met (a few per dataset).
+    source_lists: dict[int, list[dict[str, str]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def query(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
         cursor = self.database.cursor()
@@ -80,6 +84,25 @@ class StatsEngine:
             return cursor.execute(sql, params).df()
         finally:
             cursor.close()
+
+    def summed_sources(
+        self, indicator: str, scope: Scope, keys: Iterable[int]
+    ) -> dict[int, list[dict[str, str]]]:
+        """The described sources (`summed_sources`) of the rollup's lists of `indicator` in
+        `scope` by their hash (`sum_sources_key` of a `stored_query`). A list is read the
+        first time its hash is met, then kept for the snapshot: the 64-bit hash names a list
+        (two lists of one scope with one hash are refused, never mixed up)."""
+        wanted = {int(k) for k in keys}
+        if not wanted <= self.source_lists.keys():
+            sql = f"""SELECT DISTINCT hash(sources) AS key, sources FROM rollup
+                WHERE indicator = $indicator AND level = $level AND dims = $dims
+                {scope.filters("period", "place")}"""
+            found = self.query(sql, {**scope.params(), "indicator": indicator})
+            if found["key"].duplicated().any():
+                raise RuntimeError(f"two source lists of '{indicator}' share a hash")
+            for key, listed in zip(found["key"], found["sources"], strict=True):
+                self.source_lists[int(key)] = summed_sources(listed)
+        return {k: self.source_lists[k] for k in wanted}
 
     def periods_with_value(self, sql: str, params: dict[str, Any], condition: str) -> list[str]:
         """The distinct periods of the rows of a `stored_query` or `derived_query` (aliased
@@ -208,6 +231,9 @@ def stored_query(indicator: str, scope: Scope, use_rollup: bool) -> tuple[str, d
         else "SELECT NULL::VARCHAR AS period, NULL::VARCHAR AS place, NULL::DOUBLE AS value, "
         "NULL::BIGINT AS n_establishments, NULL::VARCHAR[][] AS sources LIMIT 0"
     )
+    # The summed sources are one of a few distinct lists: a row carries the list's hash
+    # (`sum_sources_key`, see `StatsEngine.summed_sources`), not the list (sending the list on
+    # every row cost more than the rest of a 440-month series).
     sql = f"""
     WITH pub AS (
         SELECT period, place_code AS place, value, note, dataset, document, source_table, locator
@@ -216,7 +242,8 @@ def stored_query(indicator: str, scope: Scope, use_rollup: bool) -> tuple[str, d
     ), agg AS ({rollup})
     SELECT coalesce(pub.period, agg.period) AS period, coalesce(pub.place, agg.place) AS place,
            pub.value AS pub_value, pub.note, pub.dataset, pub.document, pub.source_table,
-           pub.locator, agg.value AS sum_value, agg.n_establishments, agg.sources AS sum_sources
+           pub.locator, agg.value AS sum_value, agg.n_establishments,
+           hash(agg.sources) AS sum_sources_key
     FROM pub FULL JOIN agg ON pub.period = agg.period AND pub.place = agg.place
     """
     return sql, {**scope.params(), "indicator": indicator}
