@@ -111,7 +111,10 @@ def level_rows(catalog: Catalog, indicator: Indicator, scope: Scope) -> pd.DataF
 def _stored_rows(catalog: Catalog, indicator: Indicator, scope: Scope) -> pd.DataFrame:
     use_rollup = scope.level in AGGREGATE_LEVELS and indicator.aggregation == "sum"
     engine = stats_engine(catalog)
-    raw = engine.query(*stored_query(indicator.code, scope, use_rollup))
+    has_published = scope.level == "establishment" or (
+        (indicator.code, scope.level, scope.dims) in engine.published_slices
+    )
+    raw = engine.query(*stored_query(indicator.code, scope, use_rollup, has_published))
     published = raw["pub_value"].notna().to_numpy()
     use_sum = ~published & raw["sum_value"].notna().to_numpy()
     has_row = raw["dataset"].notna().to_numpy()
@@ -177,11 +180,12 @@ def _derived_rows(catalog: Catalog, indicator: Indicator, scope: Scope) -> pd.Da
     pub_both, summed = pub_both[keep], summed[keep]
     sum_over_pub, pub_over_sum = sum_over_pub[keep], pub_over_sum[keep]
     any_sum = summed | sum_over_pub | pub_over_sum
+    source_columns = ("pub_nsrc", "pub_dsrc", "sum_nsrc", "sum_dsrc", "num_sum_src", "den_sum_src")
     sources = [
-        _derived_sources(kind, row)
-        for kind, row in zip(
+        _derived_sources(kind, dict(zip(source_columns, values, strict=True)))
+        for kind, values in zip(
             np.select([pub_both, summed, sum_over_pub, pub_over_sum], [0, 1, 2, 3], 4),
-            raw.to_dict("records"),
+            zip(*(raw[c].tolist() for c in source_columns), strict=True),
             strict=True,
         )
     ]
