@@ -26,7 +26,7 @@ SIZE = 101  # odd: the centre pixel is the feature's point
 
 @cache
 def _wms(base: str) -> WebMapService:
-    return WebMapService(f"{base}/wms", version="1.3.0")
+    return WebMapService(f"{base}/wms", version="1.3.0", timeout=120)
 
 
 @cache

@@ -40,7 +40,7 @@ class ServerProcess:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(env: Mapping[str, str], log_dir: Path, timeout_s: float = 60.0) -> ServerProcess:
+def start_server(env: Mapping[str, str], log_dir: Path, timeout_s: float = 240.0) -> ServerProcess:
     """Start `uvicorn app.asgi:app` with SIEP_* variables from `env`; wait for /health."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"

@@ -43,8 +43,8 @@ def test_tile_holds_its_features_with_their_ogc_api_properties(
     base, cid = tile_server.base_url, "establecimientos_penitenciarios"
     tile = _tile(LURIGANCHO, 8, grid)
     assert tile != _tile(CALLAO, 8, grid)
-    features = _features(httpx.get(_url(base, cid, grid, tile)), cid)
-    item = httpx.get(f"{base}/ogc/collections/{cid}/items/EP-LURIGANCHO?f=json").json()
+    features = _features(httpx.get(_url(base, cid, grid, tile), timeout=60), cid)
+    item = httpx.get(f"{base}/ogc/collections/{cid}/items/EP-LURIGANCHO?f=json", timeout=60).json()
     expected = {k: v for k, v in item["properties"].items() if v is not None}
     # Tiles are shared by every host, so their link is the path; the item's is absolute.
     (tiled,) = [dict(f["properties"]) for f in features]
