@@ -141,26 +141,28 @@ def _code(response: httpx.Response, tag: str) -> str:
 
 @pytest.mark.parametrize(("query", "code"), WMS_CASES)
 def test_wms_rejects_with_service_exception(server: ServerProcess, query: str, code: str) -> None:
-    response = httpx.get(f"{server.base_url}/wms?{query}")
+    response = httpx.get(f"{server.base_url}/wms?{query}", timeout=60)
     assert _code(response, "wms") == code
 
 
 @pytest.mark.parametrize(("query", "code"), WFS_CASES)
 def test_wfs_rejects_with_exception_report(server: ServerProcess, query: str, code: str) -> None:
-    response = httpx.get(f"{server.base_url}/wfs?{query}")
+    response = httpx.get(f"{server.base_url}/wfs?{query}", timeout=60)
     assert _code(response, "wfs") == code
 
 
 @pytest.mark.parametrize(("body", "code"), POST_CASES)
 def test_wfs_post_rejects_bad_xml(server: ServerProcess, body: str, code: str) -> None:
     response = httpx.post(
-        f"{server.base_url}/wfs", content=body, headers={"Content-Type": "text/xml"}
+        f"{server.base_url}/wfs", content=body, headers={"Content-Type": "text/xml"}, timeout=60
     )
     assert _code(response, "wfs") == code
 
 
 def test_wfs_post_rejects_huge_bodies(server: ServerProcess) -> None:
-    response = httpx.post(f"{server.base_url}/wfs", content=b"<a>" + b" " * 400_000 + b"</a>")
+    response = httpx.post(
+        f"{server.base_url}/wfs", content=b"<a>" + b" " * 400_000 + b"</a>", timeout=60
+    )
     assert response.status_code in (413, 400)
 
 
@@ -179,6 +181,8 @@ def test_wfs_post_rejects_huge_bodies(server: ServerProcess) -> None:
     ],
 )
 def test_ogcapi_rejects_with_json_exception(server: ServerProcess, query: str) -> None:
-    response = httpx.get(f"{server.base_url}/ogc/collections/departamentos/items?{query}")
+    response = httpx.get(
+        f"{server.base_url}/ogc/collections/departamentos/items?{query}", timeout=60
+    )
     assert 400 <= response.status_code < 500, response.text
     assert "code" in response.json() or "description" in response.json()
