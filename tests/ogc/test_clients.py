@@ -36,7 +36,7 @@ def _api_values(base: str, indicator: str, level: str, period: str) -> dict[str,
 
 
 def test_owslib_wms_lists_a_layer_per_indicator(server: ServerProcess) -> None:
-    wms = WebMapService(f"{server.base_url}/wms", version="1.3.0")
+    wms = WebMapService(f"{server.base_url}/wms", version="1.3.0", timeout=120)
     assert "departamentos.population" in wms.contents
     layer = wms.contents["departamentos.population"]
     assert "EPSG:32718" in layer.crsOptions and "CRS:84" in layer.crsOptions
@@ -45,7 +45,7 @@ def test_owslib_wms_lists_a_layer_per_indicator(server: ServerProcess) -> None:
 
 
 def test_wms_getmap_colours_peru_and_leaves_outside_transparent(server: ServerProcess) -> None:
-    wms = WebMapService(f"{server.base_url}/wms", version="1.3.0")
+    wms = WebMapService(f"{server.base_url}/wms", version="1.3.0", timeout=120)
     # OWSLib takes x,y and sends lat,lon for EPSG:4326 in 1.3.0 (fixture squares lie inside).
     response = wms.getmap(
         layers=["departamentos.population"],
@@ -103,7 +103,7 @@ def test_wms_getmap_formats_and_crs(server: ServerProcess) -> None:
 
 
 def test_wms_1_1_1_uses_lon_lat_order(server: ServerProcess) -> None:
-    wms = WebMapService(f"{server.base_url}/wms", version="1.1.1")
+    wms = WebMapService(f"{server.base_url}/wms", version="1.1.1", timeout=120)
     img = wms.getmap(
         layers=["departamentos.population"],
         styles=[""],
@@ -159,7 +159,7 @@ def test_wms_legend_graphic(server: ServerProcess) -> None:
 
 
 def test_owslib_wfs_reads_every_layer(server: ServerProcess) -> None:
-    wfs = WebFeatureService(f"{server.base_url}/wfs", version="2.0.0")
+    wfs = WebFeatureService(f"{server.base_url}/wfs", version="2.0.0", timeout=120)
     assert sorted(wfs.contents) == sorted(f"siep:{i}" for i in LAYER_IDS)
     response = wfs.getfeature(typename=["siep:departamentos"], outputFormat="application/json")
     import json
