@@ -77,7 +77,7 @@ async def _client(base: str, light: bool, seed: int, until: float, out: dict[str
             kind = "light" if light else "report"
             out[kind].append(seconds)
             if not light:
-                out["report_urls"].append((url, response.status_code))
+                out["report_urls"].append((url, response.status_code, started))
             if response.status_code >= 500 and response.status_code != 503:
                 out["errors"].append(f"{response.status_code} {url}")
             if response.status_code == 503:
