@@ -130,15 +130,18 @@ def _p(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
-def _repeats(asked: list[tuple[str, int]], seconds: list[float]) -> tuple[list[float], list[float]]:
-    """Latencies of report URLs not answered yet in the run (to be built), and of repeats of
-    a URL already answered 200 (which the server's caches answer)."""
-    answered: set[str] = set()
-    first, again = [], []
-    for (url, status), took in zip(asked, seconds, strict=True):
-        (again if url in answered else first).append(took)
+def _repeats(
+    asked: list[tuple[str, int, float]], seconds: list[float]
+) -> tuple[list[float], list[float]]:
+    """Latencies of report requests sent before their URL was first answered 200 in the run
+    (built, or waiting for that build), and of repeats sent after (the caches answer)."""
+    answered: dict[str, float] = {}
+    for (url, status, started), took in zip(asked, seconds, strict=True):
         if status == 200:
-            answered.add(url)
+            answered[url] = min(answered.get(url, float("inf")), started + took)
+    first, again = [], []
+    for (url, _, started), took in zip(asked, seconds, strict=True):
+        (again if started >= answered.get(url, float("inf")) else first).append(took)
     return first, again
 
 
