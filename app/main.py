@@ -26,7 +26,6 @@ from app.ogc.mount import mount_ogc
 from app.render import mapnik_render
 from app.render.pool import WorkerPool, shared_pool
 from app.settings import Settings
-from app.stats import classify
 from app.store.engine import make_engine
 from app.store.marker import read_marker, sqlite_path
 from app.tiles.routes import mount_tiles
@@ -104,16 +103,13 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(holder.refresh)
         poller = asyncio.create_task(holder.poll(settings.catalog_poll_s))
-        # Answer /health at once; load the map classifiers' libraries in the background.
         # Worker processes start on first use (starting them here slowed every start-up).
-        warm_up = asyncio.create_task(asyncio.to_thread(classify.preload))
         try:
             yield
         finally:
             poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
-            await warm_up
             engine.dispose()
 
     app = FastAPI(
