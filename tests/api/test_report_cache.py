@@ -155,9 +155,7 @@ def test_a_report_is_kept_by_the_response_cache_on_its_first_ask(tmp_path: Path)
         second = client.get(URL + "xlsx")
         assert responses.hits == hits + 1  # answered before routing: no thread, no handler
         assert second.content == first.content
-        assert [second.headers[h] for h in KEPT_HEADERS] == [
-            first.headers[h] for h in KEPT_HEADERS
-        ]
+        assert [second.headers[h] for h in KEPT_HEADERS] == [first.headers[h] for h in KEPT_HEADERS]
         json_url = URL.removesuffix("&f=")
         client.get(json_url)
         hits = responses.hits
