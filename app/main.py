@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app import __version__
 from app.api.errors import install_error_handlers
 from app.api.middleware import HttpGuardMiddleware
+from app.api.report_cache import ReportCache
 from app.api.response_cache import ResponseCacheMiddleware, VersionedLRU
 from app.api.routes import admin, health
 from app.api.v1 import router as api_v1_router
@@ -126,6 +127,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.holder = holder
     app.state.admin_token_sha256 = settings.admin_token_sha256
     app.state.report_pool = report_pool(settings)
+    app.state.report_cache = ReportCache(settings.report_cache_mb * 1024 * 1024)
     app.state.render_pool = render_pool(settings)
     install_error_handlers(app)
     # Added innermost first: response cache < CORS < HTTP guard (outermost: it bounds the
