@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from app.errors import InvalidParameterError
+from app.exports import jsontext
 from app.exports.download import Download, ExportFormat, ExportRegistry
 
 Writer = Callable[[Download], bytes]
@@ -41,7 +42,7 @@ write_datapackage = lazy("app.opendata:write_datapackage")
 
 
 def write_geojson(download: Download) -> bytes:
-    return json.dumps(download.json_body, ensure_ascii=False).encode("utf-8")
+    return jsontext.dumps(download.json_body).encode("utf-8")
 
 
 def write_json(download: Download) -> bytes:
