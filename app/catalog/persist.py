@@ -24,6 +24,8 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +41,7 @@ from app.store.version import StoreState
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
 STATS_DATABASE = "stats.duckdb"
 FRAMES = (
@@ -55,9 +57,21 @@ FRAMES = (
 # Frames stored as positions of rows of another frame (the served observations are rows
 # of all the observations: storing them twice doubled the size and the load time).
 SUBSETS = {"observations": "observations_all"}
+# Frames stored as one file per value of a column (per dataset: after a load, a new snapshot
+# links the files of the datasets that did not change instead of writing them again).
+PARTS = {"observations_all": "dataset_id"}
 CRS = "EPSG:4326"
 INDEX_COLUMN = "__index__"
 STALE_TEMPORARY_S = 3600.0
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """Files of an earlier snapshot folder a new one may link: those of the `parts` (dataset
+    ids) whose rows are known to be unchanged."""
+
+    folder: Path
+    parts: frozenset[int]
 
 
 def snapshot_key(state: StoreState) -> str:
@@ -92,6 +106,21 @@ def write_snapshot(
 ) -> Path | None:
     """Persist `catalog` (built at `state`) and the tables of its statistics database; the
     folder, or None if it could not be written (logged: serving goes on from memory)."""
+    return persist(root, state, catalog, lambda target: _copy_stats(stats, target))
+
+
+def persist(
+    root: Path,
+    state: StoreState,
+    catalog: Catalog,
+    write_stats: Callable[[Path], list[str]],
+    reuse: Reuse | None = None,
+) -> Path | None:
+    """Write the snapshot folder of `state`: the catalog's frames, and the statistics database
+    file that `write_stats(path)` writes (returning its tables). With `reuse`, the files of
+    the unchanged datasets of an earlier snapshot of the same store are linked from it
+    instead of written again. The folder, or None if it
+    could not be written (logged)."""
     folder = snapshot_folder(root, state)
     if (folder / MANIFEST).is_file():
         return folder
@@ -103,7 +132,8 @@ def write_snapshot(
         log.warning("cannot persist the snapshot under %s: %s", root, exc)
         return None
     try:
-        manifest = _write(temporary, state, catalog, stats)
+        manifest = _write(temporary, state, catalog, reuse)
+        manifest["stats_tables"] = write_stats(temporary / STATS_DATABASE)
         (temporary / MANIFEST).write_text(json.dumps(manifest, indent=1))
         for written in temporary.iterdir():
             _fsync(written)
@@ -157,21 +187,24 @@ def open_stats(folder: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _write(
-    folder: Path, state: StoreState, catalog: Catalog, stats: duckdb.DuckDBPyConnection
+    folder: Path, state: StoreState, catalog: Catalog, reuse: Reuse | None
 ) -> dict[str, Any]:
     database = duckdb.connect(":memory:")
     frames: dict[str, Any] = {}
+    earlier = _manifest(reuse.folder) if reuse is not None else None
     try:
         for name in FRAMES:
             frame = getattr(catalog, name)
             target = folder / f"{name}.parquet"
             if name in SUBSETS:
                 frames[name] = _write_subset(database, frame, catalog, SUBSETS[name], target)
+            elif name in PARTS:
+                reusable = _reusable_parts(earlier, reuse, name)
+                frames[name] = _write_parts(database, frame, folder, name, reusable)
             else:
                 frames[name] = _write_frame(database, frame, target)
     finally:
         database.close()
-    tables = _copy_stats(stats, folder / STATS_DATABASE)
     return {
         "format": FORMAT,
         "key": snapshot_key(state),
@@ -180,7 +213,71 @@ def _write(
         "built_at": catalog.built_at.isoformat(),
         "periods": catalog.periods,
         "frames": frames,
-        "stats_tables": tables,
+    }
+
+
+def _manifest(folder: Path) -> dict[str, Any] | None:
+    try:
+        manifest: dict[str, Any] = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if manifest.get("format") == FORMAT else None
+
+
+def _reusable_parts(
+    earlier: dict[str, Any] | None, reuse: Reuse | None, name: str
+) -> dict[int, tuple[Path, dict[str, Any]]]:
+    """The part files of frame `name` in an earlier snapshot that may be reused, by id."""
+    if earlier is None or reuse is None:
+        return {}
+    spec = earlier["frames"][name]
+    return {
+        int(part_id): (reuse.folder / _part_file(name, int(part_id)), {**spec, "rows": rows})
+        for part_id, rows in spec["parts"]
+        if int(part_id) in reuse.parts
+    }
+
+
+def _part_file(name: str, part_id: int) -> str:
+    return f"{name}-{part_id}.parquet"
+
+
+def _write_parts(
+    database: duckdb.DuckDBPyConnection,
+    frame: pd.DataFrame,
+    folder: Path,
+    name: str,
+    reusable: dict[int, tuple[Path, dict[str, Any]]],
+) -> dict[str, Any]:
+    """Write a frame (in id order, default index) as one file per dataset; a reusable file of
+    an earlier snapshot with the same columns and as many rows is linked instead."""
+    key = frame[PARTS[name]].to_numpy()
+    columns = {str(c): str(frame[c].dtype) for c in frame.columns}
+    parts: list[list[int]] = []
+    for part_id in pd.unique(key):
+        rows = frame[key == part_id]
+        target = folder / _part_file(name, int(part_id))
+        earlier = reusable.get(int(part_id))
+        if (
+            earlier is not None
+            and earlier[1]["columns"] == columns
+            and earlier[1]["rows"] == len(rows)
+        ):
+            try:
+                os.link(earlier[0], target)
+            except OSError:
+                shutil.copyfile(earlier[0], target)
+        else:
+            _write_frame(database, rows.reset_index(drop=True), target)
+        parts.append([int(part_id), len(rows)])
+    return {
+        "columns": columns,
+        "geometry": [],
+        "active_geometry": None,
+        "index": None,
+        "index_dtype": None,
+        "rows": len(frame),
+        "parts": parts,
     }
 
 
@@ -283,9 +380,16 @@ def _read(folder: Path, state: StoreState) -> Catalog:
         for name in (*(n for n in FRAMES if n not in SUBSETS), *SUBSETS):
             spec = manifest["frames"][name]
             shared_text = name in SUBSETS.values()
-            frames[name] = _read_frame(database, folder / f"{name}.parquet", spec, shared_text)
+            if name in PARTS:
+                files = [folder / _part_file(name, int(i)) for i, _ in spec["parts"]]
+            else:
+                files = [folder / f"{name}.parquet"]
+            frames[name] = _read_frame(database, files, spec, shared_text)
     finally:
         database.close()
+    for name in PARTS:
+        if not frames[name]["id"].is_monotonic_increasing:  # datasets whose ids interleave
+            frames[name] = frames[name].sort_values("id", kind="stable", ignore_index=True)
     for name, parent in SUBSETS.items():
         positions = frames[name]["position"].to_numpy()
         frames[name] = frames[parent].take(positions).reset_index(drop=True)
@@ -308,12 +412,16 @@ def _read(folder: Path, state: StoreState) -> Catalog:
 
 
 def _read_frame(
-    database: duckdb.DuckDBPyConnection, source: Path, spec: dict[str, Any], shared_text: bool
+    database: duckdb.DuckDBPyConnection,
+    sources: list[Path],
+    spec: dict[str, Any],
+    shared_text: bool,
 ) -> pd.DataFrame:
     """Read one frame back. With `shared_text`, text columns come through DuckDB ENUMs as
     categories: one Python string per distinct value instead of one per cell (for the large
     frames; for the small ones the extra statements cost more than they save)."""
-    path = _sql_path(source)
+    files = ", ".join(f"'{_sql_path(source)}'" for source in sources)
+    path = f"[{files}]"
     selects: list[str] = []
     enums: list[str] = []
     for name in (*spec["columns"], *([INDEX_COLUMN] if spec["index"] is not None else [])):
@@ -322,16 +430,16 @@ def _read_frame(
             enum = f"text_{len(enums)}"
             enums.append(
                 f"CREATE OR REPLACE TYPE {enum} AS ENUM (SELECT DISTINCT {quoted} "
-                f"FROM read_parquet('{path}') WHERE {quoted} IS NOT NULL)"
+                f"FROM read_parquet({path}) WHERE {quoted} IS NOT NULL)"
             )
             selects.append(f"{quoted}::{enum} AS {quoted}")
         else:
             selects.append(quoted)
     if enums:
         database.execute(";\n".join(enums))
-    raw = database.execute(f"SELECT {', '.join(selects)} FROM read_parquet('{path}')").df()
+    raw = database.execute(f"SELECT {', '.join(selects)} FROM read_parquet({path})").df()
     if len(raw) != spec["rows"]:
-        raise ValueError(f"{source} holds {len(raw)} rows, expected {spec['rows']}")
+        raise ValueError(f"{sources[0]} holds {len(raw)} rows, expected {spec['rows']}")
     columns: dict[str, Any] = {}
     for name, dtype in spec["columns"].items():
         columns[name] = _restore(raw[name], dtype, name in spec["geometry"])
