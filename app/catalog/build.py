@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
-from app.catalog.snapshot import Catalog, periods_by_indicator
+from app.catalog.snapshot import Catalog, ObservationFrames, periods_by_indicator
 from app.store.engine import backend_name
 from app.store.models import (
     AdminUnit,
@@ -109,8 +109,7 @@ def _assemble(version: int, backend: str, frames: dict[str, pd.DataFrame]) -> Ca
         version=version,
         backend=backend,
         built_at=datetime.now(UTC),
-        observations=served,
-        observations_all=observations_all,
+        observation_frames=ObservationFrames(served, observations_all),
         periods=periods_by_indicator(served),
         **places,
     )

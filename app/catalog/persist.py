@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from app.catalog.snapshot import Catalog
+from app.catalog.snapshot import Catalog, ObservationFrames
 from app.store.version import StoreState
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,8 @@ FRAMES = (
 # Frames stored as positions of rows of another frame (the served observations are rows
 # of all the observations: storing them twice doubled the size and the load time).
 SUBSETS = {"observations": "observations_all"}
+# Read in the background after the others (app/catalog/snapshot.py ObservationFrames).
+LAZY = ("observations_all", "observations")
 # Frames stored as one file per value of a column (per dataset: after a load, a new snapshot
 # links the files of the datasets that did not change instead of writing them again).
 PARTS = {"observations_all": "dataset_id"}
@@ -374,25 +376,24 @@ def _read(folder: Path, state: StoreState) -> Catalog:
         found = stats.execute("SELECT table_name FROM duckdb_tables()").fetchall()
     if sorted(str(r[0]) for r in found) != sorted(manifest["stats_tables"]):
         raise ValueError(f"snapshot {folder} lacks statistics tables")
+    files = {name: _files(folder, name, manifest["frames"][name]) for name in FRAMES}
     database = duckdb.connect(":memory:")
     frames: dict[str, pd.DataFrame] = {}
     try:
-        for name in (*(n for n in FRAMES if n not in SUBSETS), *SUBSETS):
+        for name in FRAMES:
             spec = manifest["frames"][name]
-            shared_text = name in SUBSETS.values()
-            if name in PARTS:
-                files = [folder / _part_file(name, int(i)) for i, _ in spec["parts"]]
+            if name in LAZY:  # checked now (row counts in the footers), read in the background
+                counted = database.execute(
+                    f"SELECT count(*) FROM read_parquet({_sql_files(files[name])})"
+                ).fetchone()
+                if counted is None or counted[0] != spec["rows"]:
+                    raise ValueError(f"{folder}: {name} holds {counted} rows, not {spec['rows']}")
             else:
-                files = [folder / f"{name}.parquet"]
-            frames[name] = _read_frame(database, files, spec, shared_text)
+                frames[name] = _read_frame(database, files[name], spec, False)
     finally:
         database.close()
-    for name in PARTS:
-        if not frames[name]["id"].is_monotonic_increasing:  # datasets whose ids interleave
-            frames[name] = frames[name].sort_values("id", kind="stable", ignore_index=True)
-    for name, parent in SUBSETS.items():
-        positions = frames[name]["position"].to_numpy()
-        frames[name] = frames[parent].take(positions).reset_index(drop=True)
+    # Open now: another process may prune the folder before the background read is done.
+    handles = [(os.open(path, os.O_RDONLY), path) for name in LAZY for path in files[name]]
     periods = {str(k): tuple(str(p) for p in v) for k, v in manifest["periods"].items()}
     return Catalog(
         version=int(manifest["version"]),
@@ -403,12 +404,42 @@ def _read(folder: Path, state: StoreState) -> Catalog:
         region_units=frames["region_units"],
         establishments=frames["establishments"],
         indicators=frames["indicators"],
-        observations=frames["observations"],
-        observations_all=frames["observations_all"],
+        observation_frames=ObservationFrames(
+            load=lambda: _read_observations(manifest["frames"], handles)
+        ),
         datasets=frames["datasets"],
         periods=periods,
         persisted=folder,
     )
+
+
+def _files(folder: Path, name: str, spec: dict[str, Any]) -> list[Path]:
+    if name in PARTS:
+        return [folder / _part_file(name, int(i)) for i, _ in spec["parts"]]
+    return [folder / f"{name}.parquet"]
+
+
+def _read_observations(
+    specs: dict[str, Any], handles: list[tuple[int, Path]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The served and all observations, read from the files opened in `handles` (in LAZY
+    order; through /proc/self/fd where there is one, so a file pruned meanwhile is read)."""
+    by_fd = Path("/proc/self/fd").is_dir()
+    paths = [Path(f"/proc/self/fd/{fd}") if by_fd else path for fd, path in handles]
+    counts = [len(specs[name].get("parts", [None])) for name in LAZY]
+    by_name = {"observations_all": paths[: counts[0]], "observations": paths[counts[0] :]}
+    database = duckdb.connect(":memory:")
+    try:
+        every = _read_frame(database, by_name["observations_all"], specs["observations_all"], True)
+        positions = _read_frame(database, by_name["observations"], specs["observations"], False)
+    finally:
+        database.close()
+        for fd, _ in handles:
+            os.close(fd)
+    if not every["id"].is_monotonic_increasing:  # datasets whose ids interleave
+        every = every.sort_values("id", kind="stable", ignore_index=True)
+    served = every.take(positions["position"].to_numpy()).reset_index(drop=True)
+    return served, every
 
 
 def _read_frame(
@@ -420,8 +451,7 @@ def _read_frame(
     """Read one frame back. With `shared_text`, text columns come through DuckDB ENUMs as
     categories: one Python string per distinct value instead of one per cell (for the large
     frames; for the small ones the extra statements cost more than they save)."""
-    files = ", ".join(f"'{_sql_path(source)}'" for source in sources)
-    path = f"[{files}]"
+    path = _sql_files(sources)
     selects: list[str] = []
     enums: list[str] = []
     for name in (*spec["columns"], *([INDEX_COLUMN] if spec["index"] is not None else [])):
@@ -470,6 +500,10 @@ def _restore(values: pd.Series, dtype: str, is_geometry: bool) -> Any:
         shared = np.where(codes >= 0, categories.take(codes, mode="clip"), None)
         return pd.array(shared, dtype=dtype)
     return values.astype(dtype).array
+
+
+def _sql_files(paths: list[Path]) -> str:
+    return "[" + ", ".join(f"'{_sql_path(p)}'" for p in paths) + "]"
 
 
 def _sql_path(path: Path) -> str:

@@ -33,7 +33,7 @@ from app.catalog.build import (
     withdrawn_ids,
 )
 from app.catalog.persist import STATS_DATABASE, Reuse, persist
-from app.catalog.snapshot import Catalog
+from app.catalog.snapshot import Catalog, ObservationFrames
 from app.codes import period_sort_key
 from app.stats.engine import update_stats
 from app.store.models import DatasetChange, Observation
@@ -179,8 +179,7 @@ def _apply(
         region_units=previous.region_units,
         establishments=previous.establishments,
         indicators=previous.indicators,
-        observations=served,
-        observations_all=observations_all,
+        observation_frames=ObservationFrames(served, observations_all),
         datasets=datasets,
         periods=_periods(previous.periods, served, changed, recomputed),
     )
