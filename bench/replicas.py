@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from bench.processes import Process, free_port, start_uvicorn, wait_ready
 from bench.scale import SYNTHETIC, synthetic_rows
 
 DATASET = "bench_replicas"
+MONTH = re.compile(r"\d{4}-\d{2}")
 TARGET_S = 5.0
 
 
@@ -59,16 +61,17 @@ def monthly_file(url: str, rows: int, path: Path) -> str:
                 text("SELECT code FROM establishments WHERE code LIKE 'EP-%' ORDER BY code")
             )
         ]
-        last = conn.scalar(
+        periods = conn.scalars(
             text(
-                "SELECT max(o.period) FROM observations o JOIN datasets d ON d.id = o.dataset_id "
-                "WHERE d.name <> :name AND length(o.period) = 7"
+                "SELECT DISTINCT o.period FROM observations o JOIN datasets d "
+                "ON d.id = o.dataset_id WHERE d.name <> :name"
             ),
             {"name": DATASET},
         )
+        last = max(str(p) for p in periods if MONTH.fullmatch(str(p)))
     engine.dispose()
     frames, total = [], 0
-    for frame in synthetic_rows(establishments, next_months(str(last), 120), seed=97):
+    for frame in synthetic_rows(establishments, next_months(last, 120), seed=97):
         frames.append(frame.iloc[: rows - total])
         total += len(frames[-1])
         if total >= rows:

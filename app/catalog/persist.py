@@ -70,10 +70,11 @@ STALE_TEMPORARY_S = 3600.0
 @dataclass(frozen=True)
 class Reuse:
     """Files of an earlier snapshot folder a new one may link: those of the `parts` (dataset
-    ids) whose rows are known to be unchanged."""
+    ids) whose rows are known to be unchanged, and of the unchanged `frames`."""
 
     folder: Path
     parts: frozenset[int]
+    frames: frozenset[str] = frozenset()
 
 
 def snapshot_key(state: StoreState) -> str:
@@ -203,6 +204,9 @@ def _write(
             elif name in PARTS:
                 reusable = _reusable_parts(earlier, reuse, name)
                 frames[name] = _write_parts(database, frame, folder, name, reusable)
+            elif earlier is not None and reuse is not None and name in reuse.frames:
+                _link(reuse.folder / target.name, target)
+                frames[name] = earlier["frames"][name]
             else:
                 frames[name] = _write_frame(database, frame, target)
     finally:
@@ -240,6 +244,13 @@ def _reusable_parts(
     }
 
 
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system
+        shutil.copyfile(source, target)
+
+
 def _part_file(name: str, part_id: int) -> str:
     return f"{name}-{part_id}.parquet"
 
@@ -257,21 +268,18 @@ def _write_parts(
     columns = {str(c): str(frame[c].dtype) for c in frame.columns}
     parts: list[list[int]] = []
     for part_id in pd.unique(key):
-        rows = frame[key == part_id]
+        positions = np.flatnonzero(key == part_id)  # rows are taken only if written
         target = folder / _part_file(name, int(part_id))
         earlier = reusable.get(int(part_id))
         if (
             earlier is not None
             and earlier[1]["columns"] == columns
-            and earlier[1]["rows"] == len(rows)
+            and earlier[1]["rows"] == len(positions)
         ):
-            try:
-                os.link(earlier[0], target)
-            except OSError:
-                shutil.copyfile(earlier[0], target)
+            _link(earlier[0], target)
         else:
-            _write_frame(database, rows.reset_index(drop=True), target)
-        parts.append([int(part_id), len(rows)])
+            _write_frame(database, frame.take(positions).reset_index(drop=True), target)
+        parts.append([int(part_id), len(positions)])
     return {
         "columns": columns,
         "geometry": [],
@@ -314,7 +322,13 @@ def _write_subset(
     """Write a frame made of rows of `parent` (same columns, default index) as the positions
     of those rows, found by their unique `id`."""
     whole = getattr(catalog, parent)
-    positions = pd.Index(whole["id"]).get_indexer(frame["id"])
+    ids, wanted = whole["id"].to_numpy(), frame["id"].to_numpy()
+    if whole["id"].is_monotonic_increasing:  # as built: a binary search, not a hash table
+        positions = np.minimum(np.searchsorted(ids, wanted), max(len(ids) - 1, 0))
+        if len(ids) == 0 or not (ids[positions] == wanted).all():
+            positions = np.full(len(wanted), -1)
+    else:
+        positions = pd.Index(ids).get_indexer(wanted)
     if list(frame.columns) != list(whole.columns) or (positions < 0).any():
         raise ValueError(f"the frame is not made of rows of {parent}")
     spec = _write_frame(database, pd.DataFrame({"position": positions}), target)

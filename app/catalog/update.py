@@ -113,7 +113,7 @@ def persist_update(root: Path, update: SnapshotUpdate, previous: Path) -> Path |
             found = database.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         return [str(r[0]) for r in found]
 
-    reuse = Reuse(previous, update.unchanged_datasets)
+    reuse = Reuse(previous, update.unchanged_datasets, frozenset(UNCHANGED))
     return persist(root, update.state, update.catalog, write_stats, reuse)
 
 
@@ -158,17 +158,18 @@ def _apply(
     old_all = previous.observations_all
     raw_columns = [c for c in old_all.columns if c in rows.columns]
     added_rows = with_datasets(rows[raw_columns].astype(old_all[raw_columns].dtypes), datasets)
-    removed_rows = old_all[old_all["dataset_id"].isin(removed)]
-    observations_all = pd.concat(
-        [old_all[~old_all["dataset_id"].isin(removed)], added_rows], ignore_index=True
-    )
+    is_removed = old_all["dataset_id"].isin(removed).to_numpy()
+    removed_rows = old_all[is_removed]
+    kept_all = _without(old_all, is_removed)
+    observations_all = pd.concat([kept_all, added_rows], ignore_index=True)
     if not observations_all["id"].is_monotonic_increasing:
         observations_all = observations_all.sort_values("id", kind="stable", ignore_index=True)
     changed = pd.concat([added_rows[PAIR], removed_rows[PAIR]]).drop_duplicates()
     recomputed = serve(
         observations_all[_in_pairs(observations_all, changed)], withdrawn_ids(datasets)
     )
-    kept = previous.observations[~_in_pairs(previous.observations, changed)]
+    old_served = _in_pairs(previous.observations, changed)
+    kept = _without(previous.observations, old_served)
     served = by_dataset(pd.concat([kept, recomputed], ignore_index=True))
     catalog = Catalog(
         version=state.version,
@@ -185,6 +186,17 @@ def _apply(
     )
     unchanged = frozenset(int(i) for i in previous.datasets.index.difference(removed))
     return SnapshotUpdate(catalog, state, changed.reset_index(drop=True), recomputed, unchanged)
+
+
+def _without(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """`frame` without the `rows` (a mask), copying its million rows only when needed: the
+    rows of the latest dataset, which a monthly load replaces, are its last ones."""
+    if not rows.any():
+        return frame
+    first = int(rows.argmax())
+    if rows[first:].all():
+        return frame.iloc[:first]
+    return frame[~rows]
 
 
 def _in_pairs(frame: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
@@ -214,5 +226,5 @@ def _periods(
         kept = {p for p in periods.get(str(indicator), ()) if p not in touched}
         gained = set(valued.loc[valued["indicator"] == indicator, "period"])
         periods[str(indicator)] = tuple(sorted(kept | gained, key=period_sort_key))
-    order = pd.unique(served.loc[served["value"].notna(), "indicator"])
+    order = pd.unique(served["indicator"].to_numpy()[served["value"].notna().to_numpy()])
     return {str(code): periods[str(code)] for code in order}
