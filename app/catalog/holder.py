@@ -14,7 +14,14 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog.build import read_catalog
-from app.catalog.persist import STATS_DATABASE, prune, read_snapshot, write_snapshot
+from app.catalog.persist import (
+    STATS_DATABASE,
+    claim,
+    prune,
+    read_snapshot,
+    wait_for,
+    write_snapshot,
+)
 from app.catalog.snapshot import Catalog
 from app.catalog.update import persist_update, read_update
 from app.errors import StoreUnavailableError
@@ -89,10 +96,23 @@ class CatalogHolder:
         one if there is one; else, after plain loads, the current one updated with them (and
         persisted); else one read from the whole store (then persisted)."""
         root = self.snapshot_root
-        if root is not None and self._load_persisted(root, state):
+        if root is None:
+            self._build(None)
             return
-        if root is not None and self._update(root):
+        if self._load_persisted(root, state):
             return
+        with claim(root, state) as claimed:
+            if not claimed:  # another replica is building it: wait, then load it
+                log.info(
+                    "catalog v%s: waiting for the snapshot another process builds", state.version
+                )
+                if wait_for(root, state) and self._load_persisted(root, state):
+                    return
+            if not self._update(root):
+                self._build(root)
+
+    def _build(self, root: Path | None) -> None:
+        """Read the whole store, then persist the snapshot under `root`."""
         catalog, read_state = read_catalog(self.engine)
         database = stats_engine(catalog).database
         self._catalog = catalog

@@ -17,14 +17,16 @@ Python string however many rows share it (as in app/catalog/build.py).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import shutil
+import socket
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -65,6 +67,9 @@ PARTS = {"observations_all": "dataset_id"}
 CRS = "EPSG:4326"
 INDEX_COLUMN = "__index__"
 STALE_TEMPORARY_S = 3600.0
+# A claim to build a snapshot (`claim`) older than this is ignored: its builder is stuck.
+STALE_CLAIM_S = 900.0
+CLAIM_POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,66 @@ def persist(
         raise
     log.info("snapshot v%s persisted to %s", state.version, folder)
     return folder
+
+
+@contextlib.contextmanager
+def claim(root: Path, state: StoreState) -> Iterator[bool]:
+    """Claim the building of the snapshot of `state` among the processes sharing `root`:
+    yields True to the one that should build it (the claim is released on exit), False while
+    another live process holds the claim (then `wait_for` it). A claim whose process is gone
+    (same host) or older than STALE_CLAIM_S is taken over."""
+    path = root / f".claim-{snapshot_key(state)}"
+    owner = f"{socket.gethostname()} {os.getpid()}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        if _held_by_other(path):
+            yield False
+            return
+        path.write_text(owner)
+    except OSError:  # an unwritable folder: build without a claim (persisting will fail)
+        yield True
+        return
+    try:
+        yield True
+    finally:
+        with contextlib.suppress(OSError):
+            if path.read_text() == owner:
+                path.unlink()
+
+
+def _held_by_other(path: Path) -> bool:
+    try:
+        host, pid = path.read_text().split()
+        age = time.time() - path.stat().st_mtime
+    except (OSError, ValueError):
+        return False
+    if age > STALE_CLAIM_S:
+        return False
+    if host == socket.gethostname():
+        if int(pid) == os.getpid():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+    return True
+
+
+def wait_for(root: Path, state: StoreState, timeout_s: float = STALE_CLAIM_S) -> bool:
+    """Wait while another process builds the snapshot of `state`; True once it is there,
+    False if the builder gave up or `timeout_s` passed."""
+    folder = snapshot_folder(root, state)
+    claim_path = root / f".claim-{snapshot_key(state)}"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if (folder / MANIFEST).is_file():
+            return True
+        if not _held_by_other(claim_path):
+            return (folder / MANIFEST).is_file()
+        time.sleep(CLAIM_POLL_S)
+    return False
 
 
 def prune(root: Path, state: StoreState) -> None:

@@ -4,6 +4,10 @@ store: same frames, same periods, same statistics tables; anything but a plain l
 from __future__ import annotations
 
 import logging
+import socket
+import subprocess
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +17,7 @@ from sqlalchemy import Engine, Executable, delete, update
 
 from app.catalog.build import read_catalog
 from app.catalog.holder import CatalogHolder
-from app.catalog.persist import FRAMES, read_snapshot
+from app.catalog.persist import FRAMES, read_snapshot, snapshot_key, write_snapshot
 from app.catalog.snapshot import Catalog
 from app.catalog.update import read_update
 from app.stats.engine import stats_engine
@@ -23,6 +27,7 @@ from app.store.ingest.datasets import DatasetMeta, record_load, withdraw_dataset
 from app.store.ingest.places import load_places
 from app.store.models import Establishment, Observation
 from app.store.version import bump_version, read_store_state
+from tests.catalog.test_persisted_snapshot import StoreReads
 from tests.support.catalogs import Row, SmallCatalogs, Table, load_table
 
 MEN = {"sex": "M"}
@@ -186,4 +191,54 @@ def test_anything_but_a_plain_load_is_rebuilt(
     previous, _ = read_catalog(engine)
     load_table(engine, "feb", FEBRUARY)
     assert read_update(engine, previous) is not None
+    engine.dispose()
+
+
+def _claim_by(root: Path, engine: Engine, pid: int) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f".claim-{snapshot_key(read_store_state(engine))}"
+    path.write_text(f"{socket.gethostname()} {pid}")
+    return path
+
+
+def test_a_replica_waits_for_the_snapshot_another_one_builds(
+    small_catalogs: SmallCatalogs, tmp_path: Path
+) -> None:
+    url = small_catalogs.store(JANUARY)
+    root = tmp_path / "snapshots"
+    engine = make_engine(url, may_create=False)
+    other = subprocess.Popen(["sleep", "60"])  # a live process holding the claim
+    try:
+        claim_path = _claim_by(root, engine, other.pid)
+        waiter, _ = _holder(url, root)
+        reads = StoreReads(waiter.engine)
+        waiting = threading.Thread(target=waiter.refresh)
+        waiting.start()
+        time.sleep(0.5)
+        assert waiting.is_alive()  # waiting for the claim's holder
+        catalog, state = read_catalog(engine)  # what the other process does
+        folder = write_snapshot(root, state, catalog, stats_engine(catalog).database)
+        claim_path.unlink()
+        waiting.join(timeout=30)
+        assert not waiting.is_alive()
+    finally:
+        other.kill()
+        other.wait()
+    assert waiter.catalog.persisted == folder
+    assert reads.count == 0  # loaded, not read from the store
+    engine.dispose()
+
+
+def test_a_claim_of_a_dead_process_is_taken_over(
+    small_catalogs: SmallCatalogs, tmp_path: Path
+) -> None:
+    url = small_catalogs.store(JANUARY)
+    root = tmp_path / "snapshots"
+    holder, engine = _holder(url, root)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    _claim_by(root, engine, gone.pid)
+    started = time.monotonic()
+    assert holder.catalog.persisted is None and time.monotonic() - started < 30
+    assert [p.name for p in root.iterdir() if not p.name.startswith(".")]
     engine.dispose()
