@@ -9,6 +9,8 @@ the months after its last one (bench/scale.py's generator, marked SYNTHETIC), lo
 dataset `bench_replicas` (replaced on the next run, so the store does not grow run after run).
 
 Run: python -m bench.replicas --store FOLDER [--rows 10000] [--poll 0.5]
+     python -m bench.replicas --store FOLDER --cold-starts 3   (one server: wall and CPU time
+     from process start to /health and to a first choropleth, from the persisted snapshot)
 """
 
 from __future__ import annotations
@@ -79,6 +81,12 @@ def monthly_file(url: str, rows: int, path: Path) -> str:
     data = pd.concat(frames, ignore_index=True)
     data.to_csv(path, index=False)
     return str(data["period"].iloc[-1])
+
+
+def cpu_s(process: Process) -> float:
+    """CPU time (user + system) the process has used so far."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _cpu_children_s() -> float:
@@ -157,7 +165,11 @@ def run(store: Path, rows: int, poll_s: float, timeout_s: float) -> None:
             replicas.append(start_uvicorn(name, "app.asgi:app", {**env, **extra}, store, port))
         for replica in replicas:
             started = wait_ready(replica, "/health", timeout_s=900)
-            print(f"{replica.name}: ready in {started:.1f} s, RSS {replica.rss_mb() or 0:.0f} MB")
+            print(
+                f"{replica.name}: /health answered {started:.1f} s after start "
+                f"({cpu_s(replica):.1f} s CPU), RSS {replica.rss_mb() or 0:.0f} MB"
+            )
+        cpu_before = [cpu_s(r) for r in replicas]
         path = store / "bench_replicas.csv"
         month = monthly_file(url, rows, path)
         load_s, load_cpu_s, version = siep_load(url, path)
@@ -165,18 +177,46 @@ def run(store: Path, rows: int, poll_s: float, timeout_s: float) -> None:
         path.unlink()
         print(f"siep load: {rows:,} rows up to {month} in {load_s:.1f} s ({load_cpu_s:.1f} s CPU)")
         seen = wait_visible(replicas, version, month, committed, timeout_s)
-        print("| replica | new version visible s | new month's choropleth s | RSS MB |")
-        print("|---|---:|---:|---:|")
-        for item, replica in zip(seen, replicas, strict=True):
+        print("| replica | new version visible s | new month's choropleth s | CPU s | RSS MB |")
+        print("|---|---:|---:|---:|---:|")
+        for item, replica, cpu in zip(seen, replicas, cpu_before, strict=True):
             print(
                 f"| {item.replica} | {item.version_s:.2f} | {item.figure_s:.2f} | "
-                f"{replica.rss_mb() or 0:.0f} |"
+                f"{cpu_s(replica) - cpu:.1f} | {replica.rss_mb() or 0:.0f} |"
             )
         worst = max(v.figure_s for v in seen)
         print(f"{'MET' if worst <= TARGET_S else 'NOT MET'}: both replicas in {worst:.2f} s")
     finally:
         for replica in replicas:
             replica.stop()
+
+
+def cold_starts(store: Path, starts: int) -> None:
+    """Start one server `starts` times on the store (its snapshot persisted): wall and CPU
+    time to the first /health answer and to the first choropleth of the latest month."""
+    url = f"sqlite:///{store / 'siep.sqlite'}"
+    env = {"SIEP_DATABASE_URL": url, "SIEP_SEED_ON_START": "false"}
+    print("| start | /health s (CPU s) | first choropleth s (CPU s) | RSS MB |")
+    print("|---|---:|---:|---:|")
+    for number in range(1, starts + 1):
+        port = free_port()
+        extra = {"SIEP_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+        server = start_uvicorn("cold-start", "app.asgi:app", {**env, **extra}, store, port)
+        try:
+            health_s = wait_ready(server, "/health", timeout_s=900)
+            health_cpu = cpu_s(server)
+            answer = httpx.get(
+                server.base_url + "/api/v1/choropleth?indicator=population&level=departamento",
+                timeout=300,
+            )
+            answer.raise_for_status()
+            map_s = time.monotonic() - server.started_s
+            print(
+                f"| {number} | {health_s:.1f} ({health_cpu:.1f}) | {map_s:.1f} "
+                f"({cpu_s(server):.1f}) | {server.rss_mb() or 0:.0f} |"
+            )
+        finally:
+            server.stop()
 
 
 def main() -> None:
@@ -187,8 +227,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--poll", type=float, default=0.5, help="SIEP_CATALOG_POLL_S")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument(
+        "--cold-starts", type=int, default=0, help="only measure N cold starts of one server"
+    )
     args = parser.parse_args()
-    run(args.store, args.rows, args.poll, args.timeout)
+    if args.cold_starts:
+        cold_starts(args.store, args.cold_starts)
+    else:
+        run(args.store, args.rows, args.poll, args.timeout)
 
 
 if __name__ == "__main__":
