@@ -140,7 +140,11 @@ class CatalogHolder:
         previous, folder = self._catalog, self._folder
         if previous is None or folder is None or not (folder / STATS_DATABASE).is_file():
             return False
-        update = read_update(self.engine, previous)
+        try:
+            update = read_update(self.engine, previous)
+        except RuntimeError:  # the previous snapshot's observations could not be loaded
+            log.warning("catalog v%s cannot be updated; rebuilt", previous.version, exc_info=True)
+            return False
         if update is None:
             return False
         written = persist_update(root, update, folder)

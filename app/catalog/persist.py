@@ -1,14 +1,23 @@
 """Persisted snapshots: a built catalog and its statistics tables as Parquet, one folder per
 store and data version, so that a new process loads them instead of reading the whole store.
 
-Layout: `<root>/<store_id>-v<version>-<stamp>/` holds one Parquet file per catalog frame,
-the statistics engine's tables as a DuckDB database file (`stats.duckdb`, see
-app/stats/engine.py: opened read-only, its pages are read on demand instead of loaded) and
-`manifest.json` (format, key, column types), written last. A folder is written under a
-temporary name and renamed into place, so it is either complete or absent; the stamp (a digest
-of the store's `data_version.updated_at`) tells apart two histories that reached the same
-version number (a store restored from a backup, then loaded again). Anything unreadable,
-incomplete or of another format is ignored: the caller rebuilds from the store.
+Layout: `<root>/<store_id>-v<version>-<stamp>/` holds one Parquet file per catalog frame (all
+the observations: one file per dataset, `observations_all-<dataset id>.parquet`; the served
+ones as positions into them), the statistics engine's tables as a DuckDB database file
+(`stats.duckdb`, see app/stats/engine.py: opened read-only, its pages are read on demand
+instead of loaded) and `manifest.json` (format, key, column types), written last. A folder is
+written under a temporary name and renamed into place, so it is either complete or absent;
+the stamp (a digest of the store's `data_version.updated_at`) tells apart two histories that
+reached the same version number (a store restored from a backup, then loaded again). Anything
+unreadable, incomplete or of another format is ignored: the caller rebuilds from the store.
+
+A snapshot updated after a load (app/catalog/update.py) links the files of the datasets and
+frames that did not change from the previous folder instead of writing them again. Processes
+sharing the folder build each version once: the first takes a claim (`.claim-<key>`), the
+others wait for its folder (`claim`, `wait_for`).
+
+Loading reads the small frames at once and the two observation frames in a background
+thread (app/catalog/snapshot.py ObservationFrames), from files opened before returning.
 
 Parquet is read and written by DuckDB (already the statistics engine; no pyarrow needed). Text
 columns come back through DuckDB's ENUM type as categories, so each distinct value is one

@@ -182,7 +182,7 @@ def _apply(
         indicators=previous.indicators,
         observation_frames=ObservationFrames(served, observations_all),
         datasets=datasets,
-        periods=_periods(previous.periods, served, changed, recomputed),
+        periods=_periods(previous.periods, changed, recomputed),
     )
     unchanged = frozenset(int(i) for i in previous.datasets.index.difference(removed))
     return SnapshotUpdate(catalog, state, changed.reset_index(drop=True), recomputed, unchanged)
@@ -212,19 +212,16 @@ def _in_pairs(frame: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
 
 
 def _periods(
-    previous: dict[str, tuple[str, ...]],
-    served: pd.DataFrame,
-    changed: pd.DataFrame,
-    recomputed: pd.DataFrame,
+    previous: dict[str, tuple[str, ...]], changed: pd.DataFrame, recomputed: pd.DataFrame
 ) -> dict[str, tuple[str, ...]]:
-    """`periods_by_indicator(served)`, computed from the previous periods: only the changed
-    pairs can have gained or lost a value."""
+    """`periods_by_indicator` of the new served figures, from the previous periods: only the
+    changed pairs can have gained or lost a value."""
     valued = recomputed[recomputed["value"].notna()]
     periods = dict(previous)
     for indicator, group in changed.groupby("indicator", sort=False):
         touched = set(group["period"])
-        kept = {p for p in periods.get(str(indicator), ()) if p not in touched}
+        kept = {p for p in periods.pop(str(indicator), ()) if p not in touched}
         gained = set(valued.loc[valued["indicator"] == indicator, "period"])
-        periods[str(indicator)] = tuple(sorted(kept | gained, key=period_sort_key))
-    order = pd.unique(served["indicator"].to_numpy()[served["value"].notna().to_numpy()])
-    return {str(code): periods[str(code)] for code in order}
+        if kept or gained:
+            periods[str(indicator)] = tuple(sorted(kept | gained, key=period_sort_key))
+    return periods

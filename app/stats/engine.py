@@ -7,7 +7,9 @@ DuckDB, and the sums of establishment figures for every indicator × level × pl
 dimensions are computed in one GROUP BY (table `rollup`). Every question is then one SQL query with a period filter
 (a map), a place filter (a series) or neither (the periods with data): never a Python loop over
 periods. The rules themselves are documented in app/stats/aggregate.py. Read-only after build;
-each query runs on its own cursor, so threads may query at once.
+each query runs on its own cursor, so threads may query at once. After a plain load, a copy of
+the previous snapshot's file is brought up to date for the (indicator, period) pairs the load
+touched (`update_stats`, called by app/catalog/update.py) instead of being computed again.
 """
 
 from __future__ import annotations

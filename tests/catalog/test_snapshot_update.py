@@ -85,7 +85,7 @@ def assert_same_snapshot(updated: Catalog, engine: Engine) -> None:
     assert updated.version == rebuilt.version
     for name in FRAMES:
         pd.testing.assert_frame_equal(getattr(updated, name), getattr(rebuilt, name))
-    assert list(updated.periods.items()) == list(rebuilt.periods.items())
+    assert updated.periods == rebuilt.periods
     for table in STATS_TABLES:
         assert _table_rows(updated, table) == _table_rows(rebuilt, table), table
     assert stats_engine(updated).valued_periods == stats_engine(rebuilt).valued_periods
