@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -85,3 +86,36 @@ class ByteLru(Generic[K, V]):
     @property
     def size_bytes(self) -> int:
         return self._bytes
+
+
+class SingleFlight(Generic[K, V]):
+    """Concurrent builds of one key share one: the first caller builds, the others wait for
+    its value or its exception. Nothing is kept once the build is over (pair it with a
+    ByteLru for that)."""
+
+    def __init__(self) -> None:
+        self._flights: dict[K, Future[V]] = {}
+        self._lock = threading.Lock()
+        self.shared = 0  # calls answered by another caller's build
+
+    def run(self, key: K, build: Callable[[], V]) -> V:
+        with self._lock:
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = Future()
+            else:
+                self.shared += 1
+        if not leader:
+            return flight.result()
+        try:
+            value = build()
+        except BaseException as exc:
+            flight.set_exception(exc)
+            raise
+        else:
+            flight.set_result(value)
+            return value
+        finally:
+            with self._lock:
+                del self._flights[key]

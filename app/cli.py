@@ -5,14 +5,16 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import AppError, StoreUnavailableError
-from app.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from app.settings import Settings
 
 cli = typer.Typer(
     help="SIEP-Perú: estadísticas penitenciarias georreferenciadas.", no_args_is_help=True
@@ -21,6 +23,15 @@ db_cli = typer.Typer(help="Store schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 geodata_cli = typer.Typer(help="Boundaries and places.", no_args_is_help=True)
 cli.add_typer(geodata_cli, name="geodata")
+
+
+def _settings() -> Settings:
+    """The settings from the environment. Imported here, as everything else: a worker process
+    of the server imports this module again (the parent's main module), and it should load
+    only typer for it (docs/reliability.md, "Memory")."""
+    from app.settings import Settings
+
+    return Settings()
 
 
 def _engine(settings: Settings, may_create: bool = False) -> Engine:
@@ -48,6 +59,8 @@ def _engine(settings: Settings, may_create: bool = False) -> Engine:
 
 
 def _check_identity(engine: Engine, path: Path, expected: str) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from app.store.marker import replaced_store_message
     from app.store.migrate import upgrade
     from app.store.version import read_store_state
@@ -85,7 +98,7 @@ def db_upgrade() -> None:
     """Create or migrate the store's schema to the latest revision."""
     from app.store.migrate import upgrade
 
-    settings = Settings()
+    settings = _settings()
     upgrade(_engine(settings, may_create=True))
     typer.echo(f"schema up to date ({settings.effective_database_url.split('@')[-1]})")
 
@@ -100,7 +113,7 @@ def seed(
     from app.store.ingest.seed import seed as run_seed
     from app.store.migrate import upgrade
 
-    settings = Settings()
+    settings = _settings()
     engine = _engine(settings, may_create=True)
     upgrade(engine)
     if if_empty and is_seeded(engine):
@@ -142,7 +155,7 @@ def load(
     from app.store.ingest.datasets import DatasetMeta, LoadInput, load_dataset
     from app.store.ingest.table import LoadLimits
 
-    settings = Settings()
+    settings = _settings()
     meta = DatasetMeta(
         name or file.stem,
         title,
@@ -216,7 +229,7 @@ def withdraw(name: Annotated[str, typer.Argument(help="Dataset name")]) -> None:
     from app.store.ingest.datasets import withdraw_dataset
 
     try:
-        version = withdraw_dataset(_engine(Settings()), name)
+        version = withdraw_dataset(_engine(_settings()), name)
     except AppError as exc:
         _fail(exc)
     typer.echo(f"dataset '{name}' withdrawn; data version {version}")
@@ -234,7 +247,7 @@ def geodata_import(
     from app.store.ingest.boundaries import import_unit_polygons
 
     try:
-        result = import_unit_polygons(_engine(Settings()), file, level, code_field)
+        result = import_unit_polygons(_engine(_settings()), file, level, code_field)
     except AppError as exc:
         _fail(exc)
     typer.echo(f"{result.updated} {level} polygons imported; data version {result.data_version}")
@@ -248,7 +261,7 @@ def info() -> None:
     """Backend, data version and counts of the configured store."""
     from app.catalog.build import build_catalog
 
-    catalog = build_catalog(_engine(Settings()))
+    catalog = build_catalog(_engine(_settings()))
     typer.echo(f"backend: {catalog.backend}\ndata version: {catalog.version}")
     for key, value in catalog.counts().items():
         typer.echo(f"{key}: {value}")
@@ -262,7 +275,7 @@ def serve(
 ) -> None:
     """Migrate, load the shipped data into a new store, and serve HTTP (bounded: see
     docs/reliability.md). Refuses to start over a missing, corrupt or replaced store."""
-    settings = Settings()
+    settings = _settings()
     if host is not None:
         settings = settings.model_copy(update={"host": host})
     if port is not None:

@@ -5,6 +5,7 @@ Pure vocabulary with no dependencies, so every layer (store, catalog, stats, api
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -99,8 +100,10 @@ class Period:
         return f"{self.end_key[0]:04d}-{self.end_key[1]:02d}"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_period(text: str) -> Period:
-    """Parse a period code; raises ValueError with the accepted forms."""
+    """Parse a period code; raises ValueError with the accepted forms. Memoised: a series
+    or a map parses the same few hundred codes on every request."""
     match = _PERIOD_RE.match(text.strip()) if isinstance(text, str) else None
     if not match:
         raise ValueError(f"'{text}' is not a period: use YYYY-MM, YYYY-Qn or YYYY")

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app import __version__
 from app.api.errors import install_error_handlers
 from app.api.middleware import HttpGuardMiddleware
+from app.api.report_cache import ReportCache
 from app.api.response_cache import ResponseCacheMiddleware, VersionedLRU
 from app.api.routes import admin, health
 from app.api.v1 import router as api_v1_router
@@ -25,7 +26,6 @@ from app.ogc.mount import mount_ogc
 from app.render import mapnik_render
 from app.render.pool import WorkerPool, shared_pool
 from app.settings import Settings
-from app.stats import classify
 from app.store.engine import make_engine
 from app.store.marker import read_marker, sqlite_path
 from app.tiles.routes import mount_tiles
@@ -103,16 +103,13 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(holder.refresh)
         poller = asyncio.create_task(holder.poll(settings.catalog_poll_s))
-        # Answer /health at once; load the map classifiers' libraries in the background.
         # Worker processes start on first use (starting them here slowed every start-up).
-        warm_up = asyncio.create_task(asyncio.to_thread(classify.preload))
         try:
             yield
         finally:
             poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
-            await warm_up
             engine.dispose()
 
     app = FastAPI(
@@ -130,6 +127,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.holder = holder
     app.state.admin_token_sha256 = settings.admin_token_sha256
     app.state.report_pool = report_pool(settings)
+    app.state.report_cache = ReportCache(settings.report_cache_mb * 1024 * 1024)
     app.state.render_pool = render_pool(settings)
     install_error_handlers(app)
     # Added innermost first: response cache < CORS < HTTP guard (outermost: it bounds the

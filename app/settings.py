@@ -166,6 +166,14 @@ class Settings(BaseSettings):
         le=600,
         description="Seconds a report request waits for a slot before HTTP 503 (Retry-After).",
     )
+    report_cache_mb: int = Field(
+        default=64,
+        ge=0,
+        description="Memory (MiB) for report files (PDF, XLSX, DOCX, PNG/JPEG maps, GeoPackage, "
+        "Shapefile) of the current data version, each built once per distinct URL and served "
+        "again from memory; one file at most 1/8 of it; least recently used are dropped "
+        "first; 0 keeps none (concurrent identical requests still share one build).",
+    )
     report_timeout_s: float = Field(
         default=60.0,
         gt=0,

@@ -9,8 +9,9 @@ from typing import Annotated
 
 from fastapi import Query, Request, Response
 
+from app.api.report_cache import ReportCache, ReportFile
 from app.catalog.snapshot import Catalog
-from app.exports.download import Download
+from app.exports.download import Download, ExportFormat
 from app.exports.formats import BUILTIN_FORMATS
 from app.exports.layout import check_columns
 from app.http_cache import etag_matches
@@ -72,29 +73,51 @@ def respond(
     `raw` and `columns` set how a table download reads (app/exports/layout.py).
 
     The encoded answer carries the catalog's ETag, so the process-wide response cache
-    (app/api/response_cache.py) keeps it for the data version.
+    (app/api/response_cache.py) keeps it for the data version. Report files are built in a
+    worker process, once per data version and URL (app/api/report_cache.py).
     """
     export = BUILTIN_FORMATS.get(fmt, allowed)
     all_columns = check_columns(columns)
     headers = _headers(catalog, settings)
-    download = build()  # validates every parameter, even when the answer is a 304
-    if download.layout is not None:
-        layout = dataclasses.replace(download.layout, raw=raw, all_columns=all_columns)
-        download = dataclasses.replace(download, layout=layout)
-    if etag_matches(request.headers.get("if-none-match"), catalog.etag):
-        return Response(status_code=304, headers=headers)
     query = f"?{request.url.query}" if request.url.query else ""
     url = f"{request_base_url(request.scope, settings)}{request.url.path}{query}"
-    download = with_citation(download, catalog.version, url)
-    kind = "attachment" if export.is_attachment else "inline"
-    headers["Content-Disposition"] = (
-        f'{kind}; filename="{safe_filename(download.filename)}.{export.extension}"'
-    )
-    if export.name not in HEAVY_FORMATS:
-        return Response(export.write(download), media_type=export.media_type, headers=headers)
-    reports: WorkerPool = request.app.state.report_pool
-    body = reports.call(export.write, download)
+    revalidating = etag_matches(request.headers.get("if-none-match"), catalog.etag)
+
+    def download() -> Download:
+        built = build()  # validates every parameter, even when the answer is a 304
+        if built.layout is not None:
+            layout = dataclasses.replace(built.layout, raw=raw, all_columns=all_columns)
+            built = dataclasses.replace(built, layout=layout)
+        return built
+
+    if export.name in HEAVY_FORMATS:
+        reports: ReportCache = request.app.state.report_cache
+        kept = reports.get(catalog.version, url)  # this URL was valid for this version
+        if kept is None and revalidating:
+            download()
+        if revalidating:
+            return Response(status_code=304, headers=headers)
+        pool: WorkerPool = request.app.state.report_pool
+
+        def report() -> ReportFile:
+            file = download()
+            body = pool.call(export.write, with_citation(file, catalog.version, url))
+            return ReportFile(file.filename, body)
+
+        file = kept or reports.get_or_build(catalog.version, url, report)
+        headers["Content-Disposition"] = _disposition(export, file.filename)
+        return Response(file.body, media_type=export.media_type, headers=headers)
+    built = download()
+    if revalidating:
+        return Response(status_code=304, headers=headers)
+    headers["Content-Disposition"] = _disposition(export, built.filename)
+    body = export.write(with_citation(built, catalog.version, url))
     return Response(body, media_type=export.media_type, headers=headers)
+
+
+def _disposition(export: ExportFormat, filename: str) -> str:
+    kind = "attachment" if export.is_attachment else "inline"
+    return f'{kind}; filename="{safe_filename(filename)}.{export.extension}"'
 
 
 # Reports drawn or typeset in Python: built in a worker process (app/render/pool.py), at most

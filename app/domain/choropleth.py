@@ -55,7 +55,8 @@ class ChoroplethParams:
 
 @dataclass(frozen=True)
 class Choropleth:
-    """Features (GeoDataFrame, one row per place) plus the legend and metadata."""
+    """Features (one row per place, in the map's order; geometries in `geometry_json`, by
+    place code) plus the legend and metadata."""
 
     indicator: Indicator
     level: str
@@ -63,10 +64,11 @@ class Choropleth:
     denominator_period: str | None
     dimensions: str
     lang: str
-    features: gpd.GeoDataFrame
+    features: pd.DataFrame
     legend: dict[str, Any]
     data_version: int
     attribution: str
+    geometries: gpd.GeoSeries  # the level's, by place code (for the GIS downloads)
     geometry_json: Mapping[str, dict[str, Any] | None] = field(default_factory=dict)
 
     @property
@@ -89,7 +91,11 @@ class Choropleth:
             "data_version": self.data_version,
             "attribution": self.attribution,
             "features": [
-                _feature(row, self.geometry_json) for row in self.features.itertuples(index=False)
+                _feature(dict(zip(PROPERTY_COLUMNS, values, strict=True)), self.geometry_json)
+                for values in zip(
+                    *(self.features[_COLUMN.get(name, name)].tolist() for name in PROPERTY_COLUMNS),
+                    strict=True,
+                )
             ],
         }
 
@@ -108,6 +114,7 @@ PROPERTY_COLUMNS = (
     "n_establishments",
     "sources",
 )
+_COLUMN = {"class": "class_"}  # the frame's name of a property ('class' is a keyword)
 
 
 def _clean(value: Any) -> Any:
@@ -118,11 +125,10 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _feature(row: Any, geometries: Mapping[str, dict[str, Any] | None]) -> dict[str, Any]:
-    props = {
-        name: _clean(getattr(row, name if name != "class" else "class_"))
-        for name in PROPERTY_COLUMNS
-    }
+def _feature(
+    values: dict[str, Any], geometries: Mapping[str, dict[str, Any] | None]
+) -> dict[str, Any]:
+    props = {name: _clean(value) for name, value in values.items()}
     for name in ("n_establishments", "class"):
         if props[name] is not None:
             props[name] = int(props[name])
@@ -172,8 +178,6 @@ def build_choropleth(
             frame["value"], frame["status"], frame["suppressed_range"], strict=True
         )
     ]
-    geoms = level_geometries(catalog, level).reindex(frame.index)
-    features = gpd.GeoDataFrame(frame, geometry=list(geoms), crs="EPSG:4326")
     n_missing = int((frame["status"] == "missing").sum())
     n_suppressed = int((frame["status"] == "suppressed").sum())
     legend = {
@@ -204,10 +208,11 @@ def build_choropleth(
         denominator_period=values.denominator_period,
         dimensions=values.dimensions,
         lang=lang,
-        features=features,
+        features=frame,
         legend=legend,
         data_version=catalog.version,
         attribution=attribution(lang),
+        geometries=level_geometries(catalog, level),
         geometry_json=level_geometry_json(catalog, level),
     )
 
@@ -228,6 +233,33 @@ PEOPLE_COLUMNS = (
     "n_establishments",
     "sources",
 )
+_COLUMN = {"class": "class_"}  # the frame's name of a property ('class' is a keyword)
+
+
+def _tables(
+    choropleth: Choropleth, rows: list[dict[str, Any]]
+) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
+    """The download table and the GIS layer (the same rows with their geometries)."""
+    table = pd.DataFrame(
+        [
+            {
+                **r,
+                "sources": sources_text(r["sources"]),
+                "period": choropleth.period,
+                "suppressed_range": withheld,
+            }
+            for r, withheld in zip(rows, choropleth.features["suppressed_range"], strict=True)
+        ],
+        columns=list(TABLE_COLUMNS),
+    )
+    geo = gpd.GeoDataFrame(
+        table.drop(columns=["class"])
+        .assign(class_=table["class"])
+        .rename(columns={"class_": "klass"}),
+        geometry=list(choropleth.geometries.reindex(choropleth.features.index)),
+        crs="EPSG:4326",
+    )
+    return table, geo
 
 
 def table_layout(choropleth: Choropleth) -> Layout:
@@ -248,28 +280,16 @@ def table_layout(choropleth: Choropleth) -> Layout:
     )
 
 
-def choropleth_download(choropleth: Choropleth) -> Download:
-    """The choropleth as a Download: table, GIS layer, map picture, web map, sources."""
+def choropleth_download(choropleth: Choropleth, with_tables: bool = True) -> Download:
+    """The choropleth as a Download: table, GIS layer, map picture, web map, sources.
+    `with_tables=False` (a JSON or GeoJSON answer, made from the body alone) leaves the
+    table empty and no GIS layer: building them cost as much as the rest of a JSON answer."""
     body = choropleth.to_geojson()
     rows = [f["properties"] for f in body["features"]]
-    table = pd.DataFrame(
-        [
-            {
-                **r,
-                "sources": sources_text(r["sources"]),
-                "period": choropleth.period,
-                "suppressed_range": withheld,
-            }
-            for r, withheld in zip(rows, choropleth.features["suppressed_range"], strict=True)
-        ],
-        columns=list(TABLE_COLUMNS),
-    )
-    geo = gpd.GeoDataFrame(
-        table.drop(columns=["class"])
-        .assign(class_=table["class"])
-        .rename(columns={"class_": "klass"}),
-        geometry=list(choropleth.features.geometry),
-        crs="EPSG:4326",
+    table, geo = (
+        _tables(choropleth, rows)
+        if with_tables
+        else (pd.DataFrame(columns=list(TABLE_COLUMNS)), None)
     )
     documents = sorted({s["document"] for r in rows for s in r["sources"] if s.get("document")})
     subtitle = {

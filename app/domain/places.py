@@ -9,6 +9,7 @@ import geopandas as gpd
 
 from app.catalog.snapshot import Catalog
 from app.codes import UNIT_LEVELS
+from app.exports.jsontext import EncodedDict
 from app.render.simplify import MAX_BAND, MIN_BAND, GeometryBands
 from app.stats.geography import geometry_json, level_places
 from app.stats.snapshot_cache import per_snapshot
@@ -48,7 +49,7 @@ def level_geometry_json(catalog: Catalog, level: str) -> Mapping[str, dict[str, 
 
     def build() -> dict[str, dict[str, Any] | None]:
         geoms = level_geometries(catalog, level)
-        return {str(code): geometry_json(g) for code, g in geoms.items()}
+        return {str(code): _encodable(geometry_json(g)) for code, g in geoms.items()}
 
     return per_snapshot(catalog, ("level_geometry_json", level), build)
 
@@ -67,9 +68,14 @@ def level_geometry_json_for_zoom(
     def build() -> dict[str, dict[str, Any] | None]:
         geoms = level_geometries(catalog, level)
         fills = GeometryBands(list(geoms)).at(band).fills
-        return {str(code): fill for code, fill in zip(geoms.index, fills, strict=True)}
+        return {str(code): _encodable(fill) for code, fill in zip(geoms.index, fills, strict=True)}
 
     return per_snapshot(catalog, ("level_geometry_json", level, band), build)
+
+
+def _encodable(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The geometry as an `EncodedDict`: GeoJSON answers encode it once per snapshot."""
+    return None if geometry is None else EncodedDict(geometry)
 
 
 ATTRIBUTION = {

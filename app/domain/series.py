@@ -73,7 +73,11 @@ def series_frame(
     return rows.sort_values("key").reset_index(drop=True)
 
 
-def build_series(catalog: Catalog, params: SeriesParams, policy: SuppressionPolicy) -> Download:
+def build_series(
+    catalog: Catalog, params: SeriesParams, policy: SuppressionPolicy, with_table: bool = True
+) -> Download:
+    """The series as a Download. `with_table=False` (a JSON answer, made from the body alone)
+    leaves the download table empty."""
     lang = check_lang(params.lang)
     indicator = resolve_indicator(catalog, params.indicator)
     level = level_of(params.place)
@@ -86,13 +90,22 @@ def build_series(catalog: Catalog, params: SeriesParams, policy: SuppressionPoli
         )
     start, end = _bound(params.start, "from"), _bound(params.end, "to")
     frame = series_frame(catalog, indicator, params.place, policy)
-    if start:
-        frame = frame[frame["key"] >= start]
-    if end:
-        frame = frame[frame["key"] <= end]
-    granularity = params.granularity or default_granularity(frame["period"])
-    frame = frame[[parse_period(p).granularity == granularity for p in frame["period"]]]
-    rows = [_point(indicator, row, lang) for row in frame.to_dict("records")]
+    periods = [
+        p
+        for p in map(parse_period, frame["period"])
+        if (not start or p.end_key >= start) and (not end or p.end_key <= end)
+    ]
+    granularity = params.granularity or default_granularity(p.code for p in periods)
+    shown = {p.code for p in periods if p.granularity == granularity}
+    frame = frame[frame["period"].isin(shown).to_numpy(dtype=bool)]
+    rows = (
+        [
+            _point(indicator, dict(zip(POINT_COLUMNS, values, strict=True)), lang)
+            for values in zip(*(frame[c].tolist() for c in POINT_COLUMNS), strict=True)
+        ]
+        if len(frame)
+        else []
+    )
     place_name = str(names.loc[params.place])
     title = f"{indicator.label(lang)} — {place_name}"
     body = {
@@ -108,19 +121,8 @@ def build_series(catalog: Catalog, params: SeriesParams, policy: SuppressionPoli
         "points": rows,
     }
     table = pd.DataFrame(
-        [{**r, "sources": sources_text(r["sources"])} for r in rows],
-        columns=[
-            "period",
-            "value",
-            "numerator",
-            "denominator",
-            "denominator_period",
-            "status",
-            "display",
-            "method",
-            "n_establishments",
-            "sources",
-        ],
+        [{**r, "sources": sources_text(r["sources"])} for r in rows] if with_table else [],
+        columns=list(TABLE_COLUMNS),
     )
     documents = sorted({s["document"] for r in rows for s in r["sources"] if s.get("document")})
 
@@ -138,7 +140,36 @@ def build_series(catalog: Catalog, params: SeriesParams, policy: SuppressionPoli
     )
 
 
+TABLE_COLUMNS = (
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "denominator_period",
+    "status",
+    "display",
+    "method",
+    "n_establishments",
+    "sources",
+)
+# The columns of a `series_frame` a point is made of.
+POINT_COLUMNS = (
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "denominator_period",
+    "status",
+    "suppressed_range",
+    "method",
+    "n_establishments",
+    "sources",
+)
+
+
 def _number(value: Any) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
     return None if pd.isna(value) else float(value)
 
 
@@ -155,8 +186,8 @@ def _point(indicator: Indicator, row: dict[str, Any], lang: str) -> dict[str, An
         ),
         "method": row["method"],
         "n_establishments": None
-        if pd.isna(row["n_establishments"])
-        else int(row["n_establishments"]),
+        if (count := _number(row["n_establishments"])) is None
+        else int(count),
         "sources": row["sources"],
     }
 

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from app.errors import InvalidParameterError
+from app.exports import jsontext
 from app.exports.download import Download, ExportFormat, ExportRegistry
 
 Writer = Callable[[Download], bytes]
@@ -29,7 +30,6 @@ def lazy(target: str) -> Writer:
     return write
 
 
-write_geojson = lazy("app.exports.gis:write_geojson")
 write_gpkg = lazy("app.exports.gis:write_gpkg")
 write_kml = lazy("app.exports.gis:write_kml")
 write_shapefile_zip = lazy("app.exports.gis:write_shapefile_zip")
@@ -39,6 +39,10 @@ write_csv = lazy("app.exports.tabular:write_csv")
 write_xlsx = lazy("app.exports.tabular:write_xlsx")
 write_html = lazy("app.exports.webmap:write_html")
 write_datapackage = lazy("app.opendata:write_datapackage")
+
+
+def write_geojson(download: Download) -> bytes:
+    return jsontext.dumps(download.json_body).encode("utf-8")
 
 
 def write_json(download: Download) -> bytes:

@@ -1,9 +1,9 @@
-"""GIS writers through GDAL (pyogrio): GeoJSON, GeoPackage, zipped Shapefile and KML."""
+"""GIS writers through GDAL (pyogrio): GeoPackage, zipped Shapefile and KML (GeoJSON is
+written without GDAL: app/exports/formats.py)."""
 
 from __future__ import annotations
 
 import io
-import json
 import tempfile
 import zipfile
 from pathlib import Path
@@ -33,10 +33,6 @@ def _ogr_files(frame: gpd.GeoDataFrame, name: str, driver: str, suffix: str) -> 
         path = Path(folder) / f"{name}{suffix}"
         pyogrio.write_dataframe(frame, path, driver=driver, layer=name)
         return {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir())}
-
-
-def write_geojson(download: Download) -> bytes:
-    return json.dumps(download.json_body, ensure_ascii=False).encode("utf-8")
 
 
 def write_gpkg(download: Download) -> bytes:

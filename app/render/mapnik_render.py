@@ -18,14 +18,16 @@ import threading
 from collections.abc import Callable, Hashable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from html import escape  # xml.sax.saxutils would load urllib, http and ssl (8 MB) in every worker
 from pathlib import Path
-from typing import Any, Literal, Protocol
-from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import orjson
 
 from app.bounded_cache import ByteLru
-from app.render.simplify import GeoJson, GeometryBands, band_for
+
+if TYPE_CHECKING:  # simplify needs shapely and, through geography, pandas: not in the workers
+    from app.render.simplify import GeoJson, GeometryBands
 
 
 def _pyogrio_proj_data() -> Path:
@@ -242,6 +244,8 @@ def render_map(layers: Sequence[MapData], view: View) -> bytes:
     """Draw `layers` (first at the bottom) into an encoded image."""
     if view.epsg not in SUPPORTED_EPSG:
         raise ValueError(f"EPSG:{view.epsg} is not supported")
+    from app.render.simplify import band_for  # the server has it; map workers never call this
+
     band = None
     if any(d.bands is not None for d in layers):
         band = band_for(view.bbox, view.width, view.height, view.epsg)

@@ -3,8 +3,9 @@
 The mapnik wheel never releases the GIL, and reportlab, openpyxl and python-docx are pure
 Python: run in a thread of the server, they starve the event loop and every light request
 (issue 13). Here a job runs in a worker process while the calling thread waits on a pipe
-(without the GIL). A job running longer than `timeout_s` gets its worker killed and replaced,
-and the caller a ServerBusyError (HTTP 503 with Retry-After; an OGC exception on /wms).
+(without the GIL). A job still running after `timeout_s` gets its worker killed and replaced,
+and the caller a ServerBusyError (HTTP 503 with Retry-After; an OGC exception on /wms); so does a
+job whose answer came after `timeout_s` (its worker is kept).
 
 Workers are forked from a forkserver (a clean process with Mapnik imported once, no inherited
 threads or locks) and started on first use. They hold no catalog:
@@ -23,6 +24,7 @@ import multiprocessing
 import os
 import pickle
 import threading
+import time
 import traceback
 from collections.abc import Callable, Hashable
 from multiprocessing.connection import Connection
@@ -194,11 +196,12 @@ class WorkerPool:
             self._cond.notify()
 
     def _ask(self, worker: _Worker, job: tuple[Any, ...]) -> tuple[Any, ...]:
+        started = time.monotonic()
         try:
             worker.conn.send(job)
+            reply: tuple[Any, ...] | None = None
             if worker.conn.poll(self.timeout_s):
-                reply: tuple[Any, ...] = worker.conn.recv()
-                return reply
+                reply = worker.conn.recv()
         except (EOFError, OSError):
             log.error(
                 "a worker %s stopped unexpectedly (exit code %s)",
@@ -207,9 +210,14 @@ class WorkerPool:
             )
             worker.stop()
             raise ServerBusyError(f"the worker {self.what} stopped unexpectedly; retry") from None
-        worker.stop()
+        # poll() waits at least 1 ms and its thread may wake late: a reply found there can
+        # still have come after the limit, and is refused like any job over its limit.
+        if reply is not None and time.monotonic() - started <= self.timeout_s:
+            return reply
+        if reply is None:  # still working: stopped, and replaced on the next job
+            worker.stop()
         self.timeouts += 1
-        log.warning("stopped a worker %s after %g s", self.what, self.timeout_s)
+        log.warning("a job %s went past its limit of %g s", self.what, self.timeout_s)
         raise ServerBusyError(
             f"{self.what} took longer than {self.timeout_s:g} s and was stopped; try a smaller "
             "request or retry later"

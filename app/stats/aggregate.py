@@ -110,19 +110,32 @@ def level_rows(catalog: Catalog, indicator: Indicator, scope: Scope) -> pd.DataF
 
 def _stored_rows(catalog: Catalog, indicator: Indicator, scope: Scope) -> pd.DataFrame:
     use_rollup = scope.level in AGGREGATE_LEVELS and indicator.aggregation == "sum"
-    raw = stats_engine(catalog).query(*stored_query(indicator.code, scope, use_rollup))
+    engine = stats_engine(catalog)
+    has_published = scope.level == "establishment" or (
+        (indicator.code, scope.level, scope.dims) in engine.published_slices
+    )
+    raw = engine.query(*stored_query(indicator.code, scope, use_rollup, has_published))
     published = raw["pub_value"].notna().to_numpy()
     use_sum = ~published & raw["sum_value"].notna().to_numpy()
     has_row = raw["dataset"].notna().to_numpy()
     pub_sources = zip(
         raw["dataset"], raw["document"], raw["source_table"], raw["locator"], strict=True
     )
-    sources = [
-        summed_sources(summed) if is_sum else ([source_dict(src)] if row else [])
-        for is_sum, row, src, summed in zip(
-            use_sum, has_row, pub_sources, raw["sum_sources"], strict=True
-        )
-    ]
+    # Each distinct source (or list of summed sources) is described once; rows share it.
+    summed = engine.summed_sources(indicator.code, scope, raw["sum_sources_key"][use_sum])
+    described: dict[tuple[Any, ...], list[dict[str, str]]] = {}
+    sources: list[list[dict[str, str]]] = []
+    for is_sum, row, src, key in zip(
+        use_sum, has_row, pub_sources, raw["sum_sources_key"], strict=True
+    ):
+        if is_sum:
+            sources.append(summed[int(key)])
+        elif row:
+            if src not in described:
+                described[src] = [source_dict(src)]
+            sources.append(described[src])
+        else:
+            sources.append([])
     return pd.DataFrame(
         {
             "period": raw["period"].astype(str).to_numpy(),
@@ -167,11 +180,12 @@ def _derived_rows(catalog: Catalog, indicator: Indicator, scope: Scope) -> pd.Da
     pub_both, summed = pub_both[keep], summed[keep]
     sum_over_pub, pub_over_sum = sum_over_pub[keep], pub_over_sum[keep]
     any_sum = summed | sum_over_pub | pub_over_sum
+    source_columns = ("pub_nsrc", "pub_dsrc", "sum_nsrc", "sum_dsrc", "num_sum_src", "den_sum_src")
     sources = [
-        _derived_sources(kind, row)
-        for kind, row in zip(
+        _derived_sources(kind, dict(zip(source_columns, values, strict=True)))
+        for kind, values in zip(
             np.select([pub_both, summed, sum_over_pub, pub_over_sum], [0, 1, 2, 3], 4),
-            raw.to_dict("records"),
+            zip(*(raw[c].tolist() for c in source_columns), strict=True),
             strict=True,
         )
     ]
@@ -302,16 +316,21 @@ def _map_denominator_period(
 def on_places(names: pd.Series, rows: pd.DataFrame) -> pd.DataFrame:
     """Rows (indexed by place) spread over every place of the level, with the defaults of a
     gap: value None, status 'missing', no sources."""
-    frame = pd.DataFrame({"name": names.to_numpy()}, index=names.index)
-    rows = rows.reindex(frame.index)
-    frame["value"] = rows["value"].astype(float)
-    frame["note"] = rows["note"].fillna("")
-    frame["sources"] = [s if isinstance(s, list) else [] for s in rows["sources"]]
-    frame["method"] = rows["method"].astype(object).where(rows["method"].notna(), None)
-    for column in ("n_establishments", "numerator", "denominator"):
-        frame[column] = rows[column].astype(float)
-    frame["status"] = np.where(frame["value"].notna(), "ok", "missing")
-    return frame
+    rows = rows.reindex(names.index)
+    value = rows["value"].astype(float)
+    # One constructor, not a column at a time (each insert cost as much as the whole query).
+    return pd.DataFrame(
+        {
+            "name": names.to_numpy(),
+            "value": value,
+            "note": rows["note"].fillna(""),
+            "sources": [s if isinstance(s, list) else [] for s in rows["sources"]],
+            "method": rows["method"].astype(object).where(rows["method"].notna(), None),
+            **{c: rows[c].astype(float) for c in ("n_establishments", "numerator", "denominator")},
+            "status": np.where(value.notna(), "ok", "missing"),
+        },
+        index=names.index,
+    )
 
 
 def derive(indicator: Indicator, numerator: pd.Series, denominator: pd.Series) -> pd.Series:

@@ -7,7 +7,6 @@ everywhere it is drawn.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -74,6 +73,8 @@ class LegendClass:
 
 
 def _as_array(values: Sequence[float | None] | np.ndarray) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        return values.astype(float)
     return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
 
 
@@ -138,9 +139,10 @@ def classify(
             return Classification(method, None, (), tuple(None for _ in data))
         uppers = _automatic_bounds(present, method, k)
         lower = float(present.min())
+    found = np.minimum(np.searchsorted(uppers, data, side="left"), len(uppers) - 1)
     classes = tuple(
-        None if np.isnan(v) else min(int(np.searchsorted(uppers, v, side="left")), len(uppers) - 1)
-        for v in data
+        None if missing else c
+        for c, missing in zip(found.tolist(), np.isnan(data).tolist(), strict=True)
     )
     return Classification(method, lower, tuple(float(u) for u in uppers), classes)
 
@@ -150,24 +152,89 @@ def _automatic_bounds(present: np.ndarray, method: str, k: int) -> tuple[float, 
     if distinct.size == 1 or (distinct.size <= k and method != "equal_interval"):
         # Fewer distinct values than classes: one class per value.
         return tuple(float(v) for v in distinct)
-    import mapclassify  # pulls in scipy and scikit-learn: imported on first use, not at start
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if method == "quantiles":
-            bins = mapclassify.Quantiles(present, k=k).bins
-        elif method == "jenks":
-            bins = mapclassify.FisherJenks(present, k=k).bins
-        else:
-            bins = mapclassify.EqualInterval(present, k=k).bins
+    if method == "quantiles":
+        bins = _quantile_bins(present, k)
+    elif method == "jenks":
+        bins = _fisher_jenks_bins(np.sort(present), k)
+    else:
+        bins = _equal_interval_bins(present, k)
     unique_bins = sorted({float(b) for b in bins})
     unique_bins[-1] = max(unique_bins[-1], float(present.max()))
     return tuple(unique_bins)
 
 
-def preload() -> None:
-    """Import the classifiers' libraries now (at start-up, off the request path)."""
-    import mapclassify  # noqa: F401
+# The three classifiers below give the bin edges mapclassify 2.x gives (Quantiles,
+# EqualInterval, FisherJenks without numba), computed with the same floating-point operations
+# in the same order, so that every published legend stays as it was; mapclassify itself imports
+# scipy, scikit-learn and matplotlib (about 110 MB resident). tests/stats/test_classify_reference.py
+# compares them with mapclassify on the shipped data.
+
+
+def _quantile_bins(values: np.ndarray, k: int) -> np.ndarray:
+    """The upper edge of each of k quantile classes (scipy's scoreatpercentile, 'fraction'),
+    repeated edges merged: ties may give fewer than k classes."""
+    ordered = np.sort(values)
+    width = 100.0 / k
+    percents = np.arange(width, 100 + width, width)
+    if percents[-1] > 100.0:
+        percents[-1] = 100.0
+    edges = []
+    for percent in percents:
+        index = percent / 100.0 * (ordered.size - 1)
+        low = int(index)
+        if low == index:
+            edges.append(ordered[low])
+        else:
+            weights = np.array([low + 1 - index, index - low])
+            edges.append(np.add.reduce(ordered[low : low + 2] * weights) / weights.sum())
+    return np.unique(np.array(edges))
+
+
+def _equal_interval_bins(values: np.ndarray, k: int) -> np.ndarray:
+    """k classes of equal width between the smallest and the largest value."""
+    top, bottom = values.max(), values.min()
+    width = (top - bottom) * 1.0 / k
+    cuts = np.arange(bottom + width, top + width, width)[:k]
+    cuts[-1] = top
+    return cuts
+
+
+def _fisher_jenks_bins(ordered: np.ndarray, k: int) -> np.ndarray:
+    """Fisher's exact optimal partition of sorted values into k classes (least sum of squared
+    deviations from the class means), as mapclassify computes it: sums in float32, a tie
+    between two partitions won by the one whose last class starts first. Returns the upper
+    edge of each class (always a value of the data)."""
+    n = ordered.size
+    single = ordered.astype(np.float32)
+    # start[l, j]: 1-based index where the last class of the best j-class split of the first l
+    # values starts; cost[l, j]: that split's sum of squared deviations.
+    start = np.zeros((n + 1, k + 1), dtype=np.int64)
+    cost = np.zeros((n + 1, k + 1), dtype=np.float32)
+    start[1, 1:] = 1
+    cost[2:, 1:] = np.inf
+    for end in range(2, n + 1):
+        # The last class holds the last m of the first `end` values, m = 1..end.
+        tail = single[end - 1 :: -1]
+        sums = np.cumsum(tail, dtype=np.float32)
+        squares = np.cumsum(tail * tail, dtype=np.float32)
+        counts = np.arange(1, end + 1, dtype=np.float32)
+        deviation = squares - (sums * sums) / counts
+        # m = 1..end-1 leaves the first end-m values to j-1 classes.
+        candidates = deviation[: end - 1, None] + cost[end - 1 : 0 : -1, 1:k]
+        last_best = end - 2 - np.argmin(candidates[::-1], axis=0)
+        start[end, 2:] = end - last_best
+        cost[end, 2:] = candidates[last_best, np.arange(k - 1)]
+        start[end, 1] = 1
+        cost[end, 1] = deviation[-1]
+    edges = np.zeros(k + 1, dtype=ordered.dtype)
+    edges[k] = ordered[-1]
+    edges[0] = ordered[0]
+    row = n
+    for classes in range(k, 1, -1):
+        first = int(start[row, classes])
+        edges[classes - 1] = ordered[first - 2]
+        row = first - 1
+    return edges[1:]
 
 
 def palette_names() -> list[str]:

@@ -253,3 +253,19 @@ def test_a_series_has_one_granularity_and_lists_its_gaps(shipped_client: TestCli
     ).json()
     assert months["granularity"] == "month"
     assert all(parse_period(p["period"]).granularity == "month" for p in months["points"])
+
+
+def test_a_series_with_no_point_in_the_range_is_empty_not_an_error(
+    shipped_client: TestClient,
+) -> None:
+    # EP-LURIGANCHO has no capacity figure of its own, so no overpopulation series (a 500
+    # when a `from` bound met the empty series).
+    for params in (
+        {"indicator": "overpopulation", "place": "EP-LURIGANCHO", "from": "2010-01"},
+        {"indicator": "population", "place": "PE", "from": "2090", "to": "2091"},
+    ):
+        for f in ("json", "csv"):
+            response = shipped_client.get("/api/v1/series", params={**params, "f": f})
+            assert response.status_code == 200, response.text
+        body = shipped_client.get("/api/v1/series", params=params).json()
+        assert body["points"] == [] and body["missing_periods"] == []

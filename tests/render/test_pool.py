@@ -64,6 +64,18 @@ def test_a_job_beyond_the_time_limit_is_stopped_and_its_worker_replaced(
     assert pool.timeouts == 1
 
 
+def test_an_answer_that_comes_after_the_limit_is_refused() -> None:
+    """`poll` waits at least 1 ms: a job done within it, but after a 1 µs limit, is over it."""
+    pool = WorkerPool("drawing maps", size=1, timeout_s=1e-6, wait_s=10)
+    try:
+        for _ in range(5):
+            with pytest.raises(ServerBusyError, match="took longer than 1e-06 s"):
+                pool.call(len, "")
+        assert pool.timeouts == 5
+    finally:
+        pool.close()
+
+
 def test_a_caller_waits_for_a_free_worker_then_gets_busy() -> None:
     pool = WorkerPool("building reports", size=1, timeout_s=10, wait_s=0.3)
     try:

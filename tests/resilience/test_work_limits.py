@@ -56,7 +56,15 @@ def test_light_requests_do_not_use_the_workers(client: TestClient) -> None:
     assert client.get(REPORT.replace("&f=pdf", "&f=csv")).status_code == 200
 
 
-def test_ogc_api_maps_answer_503_beyond_the_render_limit(client: TestClient) -> None:
-    response = client.get("/ogc/collections/departamentos/map")
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ogc/collections/departamentos/map",
+        "/ogc/collections/departamentos/map/tiles/WebMercatorQuad/5/16/9",
+    ],
+    ids=["ogc-api-map", "raster-tile"],
+)
+def test_other_map_routes_answer_503_beyond_the_render_limit(client: TestClient, path: str) -> None:
+    response = client.get(path)
     assert response.status_code == 503
     assert "drawing maps took longer than 1e-06 s" in response.text

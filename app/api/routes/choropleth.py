@@ -24,6 +24,8 @@ from app.params import parse_numbers
 
 router = APIRouter(tags=["choropleth"])
 
+# Answers written from the JSON body alone: no download table or GIS layer is built for them.
+BODY_FORMATS = ("geojson", "json")
 FORMAT_HELP = "Output: " + ", ".join(MAP_FORMATS) + " (shp is a zipped Shapefile)."
 
 
@@ -155,7 +157,7 @@ def get_choropleth(
         ),
     ] = None,
 ) -> Response:
-    if (not geometry or geometry_zoom is not None) and f not in ("geojson", "json"):
+    if (not geometry or geometry_zoom is not None) and f not in BODY_FORMATS:
         raise InvalidParameterError(
             "geometry=false and geometry_zoom apply to f=geojson and f=json only"
         )
@@ -180,7 +182,8 @@ def get_choropleth(
         lambda: choropleth_download(
             with_geometries(
                 build_choropleth(catalog, params, policy), catalog, geometry, geometry_zoom
-            )
+            ),
+            with_tables=f not in BODY_FORMATS,
         ),
         raw=raw,
         columns=columns,

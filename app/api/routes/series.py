@@ -79,5 +79,10 @@ def get_series(
     params = SeriesParams(indicator, place, from_, to, granularity, lang)
     policy = suppression_policy(settings)
     return respond(
-        request, catalog, settings, f, CHART_FORMATS, lambda: build_series(catalog, params, policy)
+        request,
+        catalog,
+        settings,
+        f,
+        CHART_FORMATS,
+        lambda: build_series(catalog, params, policy, with_table=f != "json"),
     )
