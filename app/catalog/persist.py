@@ -180,10 +180,9 @@ def claim(root: Path, state: StoreState) -> Iterator[bool]:
     owner = f"{socket.gethostname()} {os.getpid()}"
     try:
         root.mkdir(parents=True, exist_ok=True)
-        if _held_by_other(path):
+        if not _take(path, owner):
             yield False
             return
-        path.write_text(owner)
     except OSError:  # an unwritable folder: build without a claim (persisting will fail)
         yield True
         return
@@ -195,23 +194,41 @@ def claim(root: Path, state: StoreState) -> Iterator[bool]:
                 path.unlink()
 
 
+def _take(path: Path, owner: str) -> bool:
+    """Create the claim file (atomically: of two processes, one wins); True if taken."""
+    for _ in range(2):
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            if _held_by_other(path):
+                return False
+            path.unlink(missing_ok=True)  # stale: taken over
+            continue
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(owner)
+        return True
+    return False
+
+
 def _held_by_other(path: Path) -> bool:
     try:
-        host, pid = path.read_text().split()
+        text = path.read_text()
         age = time.time() - path.stat().st_mtime
-    except (OSError, ValueError):
+    except OSError:
         return False
     if age > STALE_CLAIM_S:
         return False
-    if host == socket.gethostname():
-        if int(pid) == os.getpid():
-            return False
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
+    host, _, pid = text.partition(" ")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine's, or being written
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
     return True
 
 
