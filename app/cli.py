@@ -291,9 +291,6 @@ def serve(
 
 def _prepare_served_store(settings: Settings) -> None:
     """Migrate; seed a store that is new here (no marker); never seed over a marked one."""
-    from app.stats.indicators import CORE_REGISTRY, indicator_rows
-    from app.store.ingest.seed import is_seeded
-    from app.store.ingest.seed import seed as run_seed
     from app.store.marker import read_marker, sqlite_path
     from app.store.migrate import upgrade
 
@@ -301,11 +298,22 @@ def _prepare_served_store(settings: Settings) -> None:
     is_marked = path is not None and read_marker(path) is not None
     engine = _engine(settings, may_create=not is_marked)
     upgrade(engine)
-    if settings.seed_on_start and not is_marked and not is_seeded(engine):
-        typer.echo("empty store: loading the shipped dataset")
-        run_seed(engine, settings.data_dir, indicator_rows(CORE_REGISTRY), progress=True)
+    if settings.seed_on_start and not is_marked:
+        _seed_if_empty(settings, engine)
     _mark_store(settings, engine)
     engine.dispose()
+
+
+def _seed_if_empty(settings: Settings, engine: Engine) -> None:
+    """Load the shipped dataset into an empty store (the loading code is imported only here,
+    not at every start of a marked store)."""
+    from app.stats.indicators import CORE_REGISTRY, indicator_rows
+    from app.store.ingest.seed import is_seeded
+    from app.store.ingest.seed import seed as run_seed
+
+    if not is_seeded(engine):
+        typer.echo("empty store: loading the shipped dataset")
+        run_seed(engine, settings.data_dir, indicator_rows(CORE_REGISTRY), progress=True)
 
 
 def _fail_with_trace(settings: Settings, exc: Exception) -> None:

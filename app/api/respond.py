@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Query, Request, Response
 
 from app.api.report_cache import ReportCache, ReportFile
+from app.api.response_cache import KEEP_FIRST_ASK
 from app.catalog.snapshot import Catalog
 from app.exports.download import Download, ExportFormat
 from app.exports.formats import BUILTIN_FORMATS
@@ -98,6 +99,7 @@ def respond(
         if revalidating:
             return Response(status_code=304, headers=headers)
         pool: WorkerPool = request.app.state.report_pool
+        request.scope[KEEP_FIRST_ASK] = True
 
         def report() -> ReportFile:
             file = download()

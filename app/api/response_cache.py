@@ -23,6 +23,9 @@ from app.http_cache import etag_matches
 from app.public_url import FORWARDED_HEADERS
 
 MAX_ENTRY_FRACTION = 8  # one answer may take at most 1/8 of the cache
+# Set in the ASGI scope by a handler whose answer cost a worker build (a report file): it is
+# kept on its first ask, so that a repeat is answered here, without routing or a thread.
+KEEP_FIRST_ASK = "siep.keep_first_ask"
 SEEN_KEYS = 8192  # requests remembered (as hashes) to admit an answer on its second ask
 
 
@@ -137,30 +140,40 @@ class ResponseCacheMiddleware:
                 body = b"" if scope["method"] == "HEAD" else hit.body
                 await _send(send, 200, hit.headers, body)
             return
-        if not self.cache.admit(catalog.version, key):
-            await self.app(scope, receive, send)
-            return
-        await self._call_and_store(scope, receive, send, catalog.version, etag, key)
+        admitted = self.cache.admit(catalog.version, key)
+        await self._call_and_store(scope, receive, send, catalog.version, etag, key, admitted)
 
     async def _call_and_store(
-        self, scope: Scope, receive: Receive, send: Send, version: int, etag: bytes, key: bytes
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        version: int,
+        etag: bytes,
+        key: bytes,
+        admitted: bool,
     ) -> None:
-        start: Message | None = None
+        headers: list[tuple[bytes, bytes]] | None = None
         chunks: list[bytes] = []
         storable = scope["method"] == "GET"
 
         async def capture(message: Message) -> None:
-            nonlocal start, storable
+            nonlocal headers, storable
             if message["type"] == "http.response.start":
-                start = message
+                # copied before the outer layers see them: CORS adds `Vary: Origin` to the
+                # message in place, and a replayed answer got it twice
+                headers = list(message.get("headers", []))
                 response_etag = dict(message.get("headers", [])).get(b"etag")
-                storable = storable and message["status"] == 200 and response_etag == etag
+                storable = (
+                    storable
+                    and (admitted or bool(scope.get(KEEP_FIRST_ASK)))
+                    and message["status"] == 200
+                    and response_etag == etag
+                )
             elif message["type"] == "http.response.body" and storable:
                 chunks.append(message.get("body", b""))
-                if not message.get("more_body", False) and start is not None:
-                    self.cache.put(
-                        version, key, CachedResponse(list(start["headers"]), b"".join(chunks))
-                    )
+                if not message.get("more_body", False) and headers is not None:
+                    self.cache.put(version, key, CachedResponse(headers, b"".join(chunks)))
             await send(message)
 
         await self.app(scope, receive, capture)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import threading
@@ -13,8 +14,16 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog.build import read_catalog
-from app.catalog.persist import prune, read_snapshot, write_snapshot
+from app.catalog.persist import (
+    STATS_DATABASE,
+    claim,
+    prune,
+    read_snapshot,
+    wait_for,
+    write_snapshot,
+)
 from app.catalog.snapshot import Catalog
+from app.catalog.update import persist_update, read_update
 from app.errors import StoreUnavailableError
 from app.stats.engine import stats_engine
 from app.store.marker import replaced_store_message
@@ -50,6 +59,7 @@ class CatalogHolder:
         self.snapshot_root = snapshot_root
         self._file_id: tuple[int, int] | None = None
         self._catalog: Catalog | None = None
+        self._folder: Path | None = None  # where the current catalog is persisted
         self._lock = threading.Lock()
         self.store_problem: str | None = None
         self.last_check_s = 0.0
@@ -82,17 +92,35 @@ class CatalogHolder:
             return True
 
     def _swap(self, state: StoreState) -> None:
-        """Load the snapshot of `state` (persisted, else read from the store), its statistics
-        engine included, make it current, then persist it if it was read from the store."""
+        """Make the snapshot of `state` current, its statistics engine included: the persisted
+        one if there is one; else, after plain loads, the current one updated with them (and
+        persisted); else one read from the whole store (then persisted)."""
         root = self.snapshot_root
-        if root is not None and self._load_persisted(root, state):
+        if root is None:
+            self._build(None)
             return
+        if self._load_persisted(root, state):
+            return
+        with claim(root, state) as claimed:
+            if not claimed:  # another replica is building it: wait, then load it
+                log.info(
+                    "catalog v%s: waiting for the snapshot another process builds", state.version
+                )
+                if wait_for(root, state) and self._load_persisted(root, state):
+                    return
+            if not self._update(root):
+                self._build(root)
+
+    def _build(self, root: Path | None) -> None:
+        """Read the whole store, then persist the snapshot under `root`."""
         catalog, read_state = read_catalog(self.engine)
         database = stats_engine(catalog).database
         self._catalog = catalog
+        self._folder = None
         log.info("catalog v%s read from the store", catalog.version)
         if root is not None:
-            if write_snapshot(root, read_state, catalog, database) is not None:
+            self._folder = write_snapshot(root, read_state, catalog, database)
+            if self._folder is not None:
                 prune(root, read_state)
 
     def _load_persisted(self, root: Path, state: StoreState) -> bool:
@@ -101,8 +129,33 @@ class CatalogHolder:
             return False
         stats_engine(catalog)  # now: the folder may be pruned by another process later
         self._catalog = catalog
+        self._folder = catalog.persisted
         log.info("catalog v%s loaded from %s", catalog.version, catalog.persisted)
         prune(root, state)
+        return True
+
+    def _update(self, root: Path) -> bool:
+        """Update the current snapshot with the loads since its version (app/catalog/update.py)
+        and persist it; False when that cannot be done and the store must be read."""
+        previous, folder = self._catalog, self._folder
+        if previous is None or folder is None or not (folder / STATS_DATABASE).is_file():
+            return False
+        try:
+            update = read_update(self.engine, previous)
+        except RuntimeError:  # the previous snapshot's observations could not be loaded
+            log.warning("catalog v%s cannot be updated; rebuilt", previous.version, exc_info=True)
+            return False
+        if update is None:
+            return False
+        written = persist_update(root, update, folder)
+        if written is None:
+            return False
+        catalog = dataclasses.replace(update.catalog, persisted=written)
+        stats_engine(catalog)
+        self._catalog = catalog
+        self._folder = written
+        log.info("catalog v%s updated from v%s", catalog.version, previous.version)
+        prune(root, update.state)
         return True
 
     def check_writable(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +13,44 @@ import pandas as pd
 
 from app.codes import period_sort_key
 from app.errors import NotFoundError
+
+
+class ObservationFrames:
+    """The observation frames of a snapshot (served, all): given, or loaded by a background
+    thread started at once (a persisted snapshot's largest frames: the first maps and series
+    are answered from its statistics database without them). Readers wait for the load;
+    a load that failed raises again for every reader."""
+
+    def __init__(
+        self,
+        served: pd.DataFrame | None = None,
+        all_rows: pd.DataFrame | None = None,
+        load: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] | None = None,
+    ) -> None:
+        self._frames = None if served is None or all_rows is None else (served, all_rows)
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+        if self._frames is not None:
+            self._done.set()
+        elif load is not None:
+            # Not a daemon: interpreter exit must not stop it inside a DuckDB query.
+            threading.Thread(target=self._run, args=(load,), name="observation-frames").start()
+        else:
+            raise ValueError("observation frames need either both frames or a loader")
+
+    def _run(self, load: Callable[[], tuple[pd.DataFrame, pd.DataFrame]]) -> None:
+        try:
+            self._frames = load()
+        except BaseException as exc:  # re-raised in every reader's thread
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def get(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        self._done.wait()
+        if self._frames is None:
+            raise RuntimeError("the snapshot's observations could not be loaded") from self._error
+        return self._frames
 
 
 @dataclass(frozen=True)
@@ -28,6 +68,9 @@ class Catalog:
       dataset wins); observations_all keeps every figure with its provenance.
     - datasets: index id.
 
+    The two observation frames are held by `observation_frames` (loaded in the background
+    for a persisted snapshot).
+
     `persisted`: the folder this snapshot was loaded from (app/catalog/persist.py), whose
     statistics tables the engine then reads instead of computing them; None when built from
     the store.
@@ -41,11 +84,18 @@ class Catalog:
     region_units: pd.DataFrame
     establishments: gpd.GeoDataFrame
     indicators: pd.DataFrame
-    observations: pd.DataFrame
-    observations_all: pd.DataFrame
+    observation_frames: ObservationFrames
     datasets: pd.DataFrame
     periods: dict[str, tuple[str, ...]] = field(default_factory=dict)
     persisted: Path | None = None
+
+    @property
+    def observations(self) -> pd.DataFrame:
+        return self.observation_frames.get()[0]
+
+    @property
+    def observations_all(self) -> pd.DataFrame:
+        return self.observation_frames.get()[1]
 
     @property
     def etag(self) -> str:

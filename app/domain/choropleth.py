@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -23,7 +24,7 @@ from app.domain.values import classify_places, published_values
 from app.errors import InvalidParameterError
 from app.exports.download import Download, sources_text
 from app.exports.layout import Layout
-from app.exports.mapimage import compose_map, encode_image
+from app.exports.mapimage import map_image
 from app.stats.classify import (
     DEFAULT_CLASSES,
     DEFAULT_METHOD,
@@ -303,10 +304,6 @@ def choropleth_download(choropleth: Choropleth, with_tables: bool = True) -> Dow
         + choropleth.attribution
     )
 
-    def image(fmt: str) -> bytes:
-        picture = compose_map(body, choropleth.title, subtitle, source_line)
-        return encode_image(picture, fmt)
-
     dims = (
         f"_{choropleth.dimensions.replace(';', '_').replace('=', '-')}"
         if choropleth.dimensions
@@ -331,6 +328,6 @@ def choropleth_download(choropleth: Choropleth, with_tables: bool = True) -> Dow
         attribution=choropleth.attribution,
         geo=geo,
         legend=choropleth.legend,
-        image=image,
+        image=partial(map_image, body, choropleth.title, subtitle, source_line),
         layout=table_layout(choropleth),
     )

@@ -87,6 +87,15 @@ def compose_map(
     return canvas
 
 
+def map_image(
+    feature_collection: dict[str, Any], title: str, subtitle: str, source_line: str, fmt: str
+) -> bytes:
+    """`compose_map` encoded as `fmt` (a module-level function, so that a report job bound to
+    it with `functools.partial` is pickled by reference and its worker imports this module
+    alone)."""
+    return encode_image(compose_map(feature_collection, title, subtitle, source_line), fmt)
+
+
 def _draw_legend(draw: ImageDraw.ImageDraw, legend: dict[str, Any], x: int, y: int) -> None:
     font = _font(13)
     entries = [(c["color"], c["label"], c["count"]) for c in legend.get("classes", [])]

@@ -7,7 +7,9 @@ DuckDB, and the sums of establishment figures for every indicator × level × pl
 dimensions are computed in one GROUP BY (table `rollup`). Every question is then one SQL query with a period filter
 (a map), a place filter (a series) or neither (the periods with data): never a Python loop over
 periods. The rules themselves are documented in app/stats/aggregate.py. Read-only after build;
-each query runs on its own cursor, so threads may query at once.
+each query runs on its own cursor, so threads may query at once. After a plain load, a copy of
+the previous snapshot's file is brought up to date for the (indicator, period) pairs the load
+touched (`update_stats`, called by app/catalog/update.py) instead of being computed again.
 """
 
 from __future__ import annotations
@@ -40,16 +42,18 @@ CREATE TABLE grp (level VARCHAR, est VARCHAR, place VARCHAR);
 
 # Figures of complete datasets summed over the establishments of each place (the rule that
 # a published figure wins is applied at query time, where the published rows are at hand).
-_ROLLUP = """
-CREATE TABLE rollup AS
+# `{scope}` limits the sums to some (indicator, period) pairs when a snapshot is updated.
+_ROLLUP_SELECT = """
 SELECT o.indicator, g.level, g.place, o.period, o.dims,
        sum(o.value) AS value, count(*) AS n_establishments,
        list(DISTINCT [o.dataset, o.document, o.source_table]) AS sources
-FROM obs o JOIN grp g ON g.est = o.place_code
+FROM obs o JOIN grp g ON g.est = o.place_code {scope}
 WHERE o.place_type = 'establishment' AND o.is_complete AND o.value IS NOT NULL
 GROUP BY ALL
 ORDER BY o.indicator, g.level, o.dims, g.place, o.period
 """
+_ROLLUP = "CREATE TABLE rollup AS " + _ROLLUP_SELECT.format(scope="")
+_CHANGED = "JOIN changed c ON c.indicator = o.indicator AND c.period = o.period"
 
 
 def source_dict(source: Iterable[str]) -> dict[str, str]:
@@ -195,14 +199,42 @@ def _compute(database: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     """Fill the tables from the catalog's frames and compute the rollup."""
     database.execute(_SCHEMA)
     names, groups = _place_rows(catalog)
-    database.register("incoming", catalog.observations[OBSERVATION_COLUMNS])
-    database.execute(_COPY_OBSERVATIONS)
-    database.unregister("incoming")
+    _insert_observations(database, catalog.observations)
     for table, frame in (("names", names), ("grp", groups)):
         database.register("incoming", frame)
         database.execute(f"INSERT INTO {table} SELECT * FROM incoming")
         database.unregister("incoming")
     database.execute(_ROLLUP)
+
+
+def _insert_observations(database: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> None:
+    database.register("incoming", observations[OBSERVATION_COLUMNS])
+    try:
+        database.execute(_COPY_OBSERVATIONS)
+    finally:
+        database.unregister("incoming")
+
+
+def update_stats(
+    database: duckdb.DuckDBPyConnection, changed: pd.DataFrame, observations: pd.DataFrame
+) -> None:
+    """Bring the tables of a snapshot up to date after a load that changed only the served
+    figures of the (indicator, period) pairs in `changed`: their `obs` rows are replaced by
+    `observations` (the new served rows of those pairs) and their sums computed again. The
+    places are those of the snapshot (a change of places is a rebuild, not an update)."""
+    database.register("changed", changed[["indicator", "period"]].drop_duplicates())
+    try:
+        database.execute("BEGIN TRANSACTION")
+        for table in ("obs", "rollup"):
+            database.execute(
+                f"DELETE FROM {table} t USING changed c "
+                "WHERE t.indicator = c.indicator AND t.period = c.period"
+            )
+        _insert_observations(database, observations)
+        database.execute("INSERT INTO rollup " + _ROLLUP_SELECT.format(scope=_CHANGED))
+        database.execute("COMMIT")
+    finally:
+        database.unregister("changed")
 
 
 @dataclass(frozen=True)

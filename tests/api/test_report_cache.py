@@ -139,3 +139,25 @@ def test_cache_is_bounded_in_bytes_and_emptied_by_a_new_version(tmp_path: Path) 
     assert cache.get(1, "http://h/r?29") is file
     assert cache.get(2, "http://h/r?29") is None and len(cache) == 0
     assert ReportCache(0).get_or_build(1, "u", lambda: file) is file
+
+
+def test_a_report_is_kept_by_the_response_cache_on_its_first_ask(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=fixture_sqlite_store(tmp_path),
+        var_dir=tmp_path / "var",
+        seed_on_start=False,
+    )
+    app = create_app(settings)
+    with TestClient(app) as client:
+        responses = app.state.response_cache
+        first = client.get(URL + "xlsx")
+        hits = responses.hits
+        second = client.get(URL + "xlsx")
+        assert responses.hits == hits + 1  # answered before routing: no thread, no handler
+        assert second.content == first.content
+        assert [second.headers[h] for h in KEPT_HEADERS] == [first.headers[h] for h in KEPT_HEADERS]
+        json_url = URL.removesuffix("&f=")
+        client.get(json_url)
+        hits = responses.hits
+        client.get(json_url)
+        assert responses.hits == hits  # other answers are still kept on their second ask

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import cloudpickle
 from shapely.geometry import Polygon
 
 from app.domain.catalogue import datasets_of
+from app.domain.choropleth import ChoroplethParams, build_choropleth, choropleth_download
 from app.domain.periods import layer_default_period, layer_periods
 from app.domain.values import published_values
 from app.layers import default_layers
@@ -94,3 +96,16 @@ def test_geometry_json_has_lists_and_no_empty_geometry() -> None:
         "coordinates": [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]],
     }
     assert geometry_json(None) is None and geometry_json(Polygon()) is None
+
+
+def test_a_choropleth_picture_job_carries_no_domain_module(small_catalogs: SmallCatalogs) -> None:
+    """The picture of a choropleth download is `app.exports.mapimage.map_image` bound to the
+    map's data: pickled for a report worker it names no module of the domain layer or the
+    catalog (loading them, with DuckDB and SQLAlchemy, cost every report worker ~40 MB)."""
+    catalog = small_catalogs.build(TB)
+    params = ChoroplethParams(indicator="population", period="2024-12")
+    download = choropleth_download(build_choropleth(catalog, params, POLICY), with_tables=False)
+    assert download.image is not None
+    payload = cloudpickle.dumps(download.image)
+    assert b"app.exports.mapimage" in payload
+    assert b"app.domain" not in payload and b"app.catalog" not in payload

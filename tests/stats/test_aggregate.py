@@ -6,6 +6,7 @@ import gc
 import pytest
 
 from app.catalog.snapshot import Catalog
+from app.stats import snapshot_cache
 from app.stats.aggregate import (
     compute,
     establishment_group,
@@ -13,7 +14,7 @@ from app.stats.aggregate import (
     place_names,
     registry_for,
 )
-from app.stats.snapshot_cache import cached_snapshots
+from app.stats.snapshot_cache import cached_snapshots, per_snapshot
 from tests.support.catalogs import Row, SmallCatalogs, Table
 
 
@@ -179,3 +180,17 @@ def test_catalog_derived_values_are_built_once_per_snapshot(
     del other
     gc.collect()
     assert cached_snapshots() == before - 1
+
+
+def test_per_snapshot_values_stop_growing_at_their_bound(
+    small_catalogs: SmallCatalogs, caplog: pytest.LogCaptureFixture
+) -> None:
+    catalog = small_catalogs.build()
+    for i in range(snapshot_cache.MAX_KEYS):
+        per_snapshot(catalog, ("filler", i), lambda i=i: i)
+    built = [object(), object()]
+    first = per_snapshot(catalog, "one more", lambda: built.pop())
+    second = per_snapshot(catalog, "one more", lambda: built.pop())
+    assert first is not second  # built each time, never kept
+    assert per_snapshot(catalog, ("filler", 7), lambda: -1) == 7  # kept values still served
+    assert "not kept" in caplog.text

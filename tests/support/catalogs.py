@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from app.catalog.build import build_catalog
 from app.catalog.snapshot import Catalog
 from app.domain.series import level_of
@@ -99,20 +101,34 @@ class SmallCatalogs:
 
     def build(self, *tables: Table) -> Catalog:
         """A catalog of the fixture places and `tables`, each loaded as its own dataset."""
-        self._count += 1
-        path = self.directory / f"store{self._count}.sqlite"
-        shutil.copyfile(self.template, path)
-        engine = make_engine(f"sqlite:///{path}")
+        engine = make_engine(self.store(*tables))
         try:
-            for number, table in enumerate(tables):
-                meta = DatasetMeta(
-                    name=f"table-{number}",
-                    title=f"Tabla de prueba {number}",
-                    source_document="test fixture",
-                    source_table=table.source_table,
-                    is_complete=table.is_complete,
-                )
-                load_dataset(engine, _csv(table.rows), f"table-{number}.csv", meta)
             return build_catalog(engine)
         finally:
             engine.dispose()
+
+    def store(self, *tables: Table) -> str:
+        """The URL of a new store of the fixture places and `tables` (datasets `table-0`...)."""
+        self._count += 1
+        path = self.directory / f"store{self._count}.sqlite"
+        shutil.copyfile(self.template, path)
+        url = f"sqlite:///{path}"
+        engine = make_engine(url)
+        try:
+            for number, table in enumerate(tables):
+                load_table(engine, f"table-{number}", table)
+        finally:
+            engine.dispose()
+        return url
+
+
+def load_table(engine: Engine, name: str, table: Table, *, replace: bool = False) -> int:
+    """Load `table` as dataset `name` with the real loader; the new data version."""
+    meta = DatasetMeta(
+        name=name,
+        title=f"Tabla de prueba {name}",
+        source_document="test fixture",
+        source_table=table.source_table,
+        is_complete=table.is_complete,
+    )
+    return load_dataset(engine, _csv(table.rows), f"{name}.csv", meta, replace=replace).data_version
