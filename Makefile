@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip install -q --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test lint format bench qgis-check install install-test clean
+.PHONY: run test lint format bench bench-scale qgis-check install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ format: install-test
 ## Benchmarks side by side (see bench/README.md)
 bench: install-test
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## The issue-11 scale table (1M SYNTHETIC observations, ours beside DuckDB; bench/README.md)
+SCALE_ARGS ?= --observations 1000000
+bench-scale: install-test
+	$(BIN)/python -m bench.scale $(SCALE_ARGS)
 
 ## QGIS (Debian's python3-qgis, offscreen) against a server it starts on a free port: every
 ## OGC API collection, WFS type and WMS layer (docs/ogc.md). Installs python3-qgis when missing.
