@@ -87,14 +87,18 @@ def store_url(make_store: Callable[[str], str], backend: str) -> str:
     return make_store(backend)
 
 
-def fixture_sqlite_store(folder: Path) -> str:
-    """The URL of a new embedded store in `folder` holding the small fixture dataset."""
-    url = f"sqlite:///{folder / 'siep.sqlite'}"
+def seeded_store(url: str, data: Path = FIXTURE_DATA) -> str:
+    """Migrate the (empty) store at `url`, seed `data` into it and return `url`."""
     engine = make_engine(url)
     upgrade(engine)
-    seed(engine, FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
+    seed(engine, data, indicator_rows(CORE_REGISTRY))
     engine.dispose()
     return url
+
+
+def fixture_sqlite_store(folder: Path) -> str:
+    """The URL of a new embedded store in `folder` holding the small fixture dataset."""
+    return seeded_store(f"sqlite:///{folder / 'siep.sqlite'}")
 
 
 @pytest.fixture
@@ -122,12 +126,7 @@ def shipped_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if not (SHIPPED_DATA / "datasets.yaml").exists():
         pytest.skip("geodata/ is not built yet")
     path = tmp_path_factory.mktemp("shipped") / "siep.sqlite"
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    upgrade(engine)
-    seed(engine, SHIPPED_DATA, indicator_rows(CORE_REGISTRY))
-    engine.dispose()
-    return url
+    return seeded_store(f"sqlite:///{path}", SHIPPED_DATA)
 
 
 @pytest.fixture(scope="module")
@@ -172,12 +171,7 @@ def fixture_postgis_url(pg_cluster: Cluster | None) -> Iterator[str]:
     if pg_cluster is None:
         pytest.skip("PostGIS unavailable")
     name = f"siep_fixture_{os.getpid()}"
-    url = pg_cluster.create_database(name, template="siep_template")
-    engine = make_engine(url)
-    upgrade(engine)
-    seed(engine, FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
-    engine.dispose()
-    yield url
+    yield seeded_store(pg_cluster.create_database(name, template="siep_template"))
     pg_cluster.drop_database(name)
 
 

@@ -15,11 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.stats.indicators import CORE_REGISTRY, indicator_rows
-from app.store.engine import make_engine
-from app.store.ingest.seed import seed
-from app.store.migrate import upgrade
-from tests.conftest import FIXTURE_DATA
+from tests.conftest import seeded_store
 from tests.resilience.serve import TOKEN, wait_for
 from tests.support.pgcluster import Cluster
 from tests.support.server import ServerProcess, start_server
@@ -37,11 +33,7 @@ def served(pg_cluster: Cluster | None, tmp_path: Path) -> Iterator[tuple[Cluster
     if pg_cluster is None:
         pytest.skip("PostGIS unavailable")
     name = f"siep_outage_{os.getpid()}_{time.monotonic_ns()}"
-    url = pg_cluster.create_database(name, template="siep_template")
-    engine = make_engine(url)
-    upgrade(engine)
-    seed(engine, FIXTURE_DATA, indicator_rows(CORE_REGISTRY))
-    engine.dispose()
+    url = seeded_store(pg_cluster.create_database(name, template="siep_template"))
     env = {
         "SIEP_DATABASE_URL": url,
         "SIEP_CATALOG_POLL_S": "0.3",
